@@ -1,0 +1,145 @@
+"""PARS: the Program and Activity Reporting System, on Flask-AppBuilder.
+
+:func:`create_app` is the only way to build the application; nothing here creates tables
+or writes to the database at start-up (``flask db upgrade`` and ``flask pars sync-roles``
+do that as setup steps).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, abort, g, render_template, request
+
+from app.extensions import csrf, db, mail, migrate, new_appbuilder, talisman
+
+APP_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = APP_DIR / "migrations"
+PAGING_ARG = re.compile(r"^(psize|page)_")
+
+log = logging.getLogger(__name__)
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is not safe to run with."""
+
+
+def check_production_config(app: Flask) -> None:
+    """Refuse to start in production without a real SECRET_KEY."""
+    from config import DEVELOPMENT_SECRET_KEY
+
+    if app.config.get("PARS_ENV") != "production":
+        return
+    secret = app.config.get("SECRET_KEY") or ""
+    if secret == DEVELOPMENT_SECRET_KEY or len(secret) < 32:
+        raise ConfigurationError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production."
+        )
+
+
+def create_app(
+    config_object: str | object = "config.Config", overrides: dict[str, Any] | None = None
+) -> Flask:
+    """Build a PARS application from a config class (or its dotted path) and overrides."""
+    app = Flask(__name__, instance_path=str(APP_DIR.parent / "instance"))
+    app.config.from_object(config_object)
+    if overrides:
+        app.config.update(overrides)
+    check_production_config(app)
+    _ensure_sqlite_folder(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    csrf.init_app(app)  # before AppBuilder, or every API POST answers 400
+    mail.init_app(app)
+    _init_headers(app)
+    with app.app_context():
+        appbuilder = new_appbuilder()
+        appbuilder.init_app(app, db.session)
+        from app.views import register_views
+
+        register_views(appbuilder)
+    _register_request_hooks(app)
+    _register_error_pages(app)
+    from app.cli import pars
+
+    app.cli.add_command(pars)
+    return app
+
+
+def _ensure_sqlite_folder(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and uri != "sqlite://":
+        Path(uri[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _init_headers(app: Flask) -> None:
+    """Security headers on every response (flask-talisman)."""
+    talisman.init_app(
+        app,
+        force_https=app.config.get("PARS_FORCE_HTTPS", False),
+        strict_transport_security=True,
+        strict_transport_security_max_age=31536000,
+        session_cookie_secure=app.config.get("SESSION_COOKIE_SECURE", False),
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        content_security_policy={
+            "default-src": "'self'",
+            "img-src": "'self' data:",
+            "style-src": "'self' 'unsafe-inline'",
+            "script-src": "'self'",
+            "font-src": "'self' data:",
+            "frame-ancestors": "'none'",
+            "form-action": "'self'",
+            "base-uri": "'self'",
+            "object-src": "'none'",
+        },
+        content_security_policy_nonce_in=["script-src"],
+    )
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def reject_bad_paging() -> None:
+        """``psize_<View>`` and ``page_<View>`` must be whole numbers (else 400, not 500)."""
+        for name, value in request.args.items():
+            if PAGING_ARG.match(name) and not (value.isdigit() and len(value) <= 9):
+                abort(400, description="Page numbers and page sizes must be whole numbers.")
+
+    @app.after_request
+    def no_store_for_signed_in(response: Any) -> Any:
+        """Pages and exports for a signed-in user are never cached."""
+        user = getattr(g, "user", None)
+        if user is not None and getattr(user, "is_authenticated", False):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _register_error_pages(app: Flask) -> None:
+    def page(code: int, title: str, message: str, reference: str | None = None) -> Any:
+        return render_template(
+            "pars/error.html", code=code, title=title, message=message, reference=reference
+        ), code
+
+    @app.errorhandler(400)
+    def bad_request(error: Any) -> Any:
+        return page(
+            400, "Bad request", getattr(error, "description", "") or "The request was not valid."
+        )
+
+    @app.errorhandler(404)
+    def not_found(error: Any) -> Any:
+        return page(404, "Not found", "There is no such page, or it is not available to you.")
+
+    @app.errorhandler(500)
+    def server_error(error: Any) -> Any:
+        reference = uuid.uuid4().hex[:12]
+        log.error(
+            "Unhandled error, reference %s",
+            reference,
+            exc_info=getattr(error, "original_exception", None),
+        )
+        return page(500, "Something went wrong", "The error has been logged.", reference)

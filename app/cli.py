@@ -1,0 +1,55 @@
+"""``flask pars ...``: setup and data commands for staff, integrators and developers."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from app.extensions import db
+
+
+@click.group()
+def pars() -> None:
+    """PARS administration commands."""
+
+
+@pars.command("sync-roles")
+@with_appcontext
+def sync_roles_command() -> None:
+    """Create the five PARS roles and set their permissions (safe to run again)."""
+    from app.security.permissions import sync_roles
+    from app.views import MENU
+
+    counts = sync_roles(current_app.appbuilder, MENU)
+    for role, count in counts.items():
+        click.echo(f"{role}: {count} permissions")
+
+
+@pars.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the deterministic demo data and the demo accounts (once; safe to repeat)."""
+    from app.services.demo import DEMO_PASSWORD, load_demo
+
+    summary = load_demo(db.session)
+    for line in summary.lines():
+        click.echo(line)
+    click.echo(f"Demo password for every account: {DEMO_PASSWORD}")
+
+
+@pars.command("generate")
+@click.option("--providers", type=click.IntRange(1, 100_000), default=1700, show_default=True)
+@click.option(
+    "--activities", type=click.IntRange(0, 50_000_000), default=1_000_000, show_default=True
+)
+@click.option("--seed", type=int, default=2026, show_default=True)
+@with_appcontext
+def generate_command(providers: int, activities: int, seed: int) -> None:
+    """Write realistic synthetic providers and activities in bulk (for scale tests)."""
+    from app.services.synthetic import generate
+
+    result = generate(
+        db.session, providers=providers, activities=activities, seed=seed, progress=click.echo
+    )
+    click.echo(result)

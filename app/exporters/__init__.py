@@ -1,0 +1,1 @@
+"""Writers of PARS data to files, streaming in constant memory."""

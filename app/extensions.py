@@ -1,0 +1,19 @@
+"""Unbound extension singletons, bound to an app in :func:`app.create_app`."""
+
+from flask_appbuilder import AppBuilder
+from flask_appbuilder.models.sqla.base import SQLA
+from flask_mail import Mail
+from flask_migrate import Migrate
+from flask_talisman import Talisman
+from flask_wtf.csrf import CSRFProtect
+
+db = SQLA()
+migrate = Migrate()
+csrf = CSRFProtect()
+mail = Mail()
+talisman = Talisman()
+
+
+def new_appbuilder() -> AppBuilder:
+    """A fresh AppBuilder per app: a module-level one serves only one app per process."""
+    return AppBuilder()

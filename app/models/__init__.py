@@ -1,0 +1,34 @@
+"""PARS data model: every table is declared on Flask-AppBuilder's ``Model`` metadata, so
+one Alembic history covers FAB's security tables and ours."""
+
+from flask_appbuilder.security.sqla.models import User
+
+from app.models.accreditor import Accreditor, AccreditorMember
+from app.models.activity import (
+    ACCME_ACTIVITY_ID_OFFSET,
+    Activity,
+    ActivityCredit,
+    CommercialSupport,
+    LearnerCount,
+    MocRegistration,
+)
+from app.models.base import Model
+from app.models.provider import Provider, ProviderContact
+from app.models.review import Review, ReviewAssignment
+
+__all__ = [
+    "ACCME_ACTIVITY_ID_OFFSET",
+    "Accreditor",
+    "AccreditorMember",
+    "Activity",
+    "ActivityCredit",
+    "CommercialSupport",
+    "LearnerCount",
+    "MocRegistration",
+    "Model",
+    "Provider",
+    "ProviderContact",
+    "Review",
+    "ReviewAssignment",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""The declarative PARS activity schema: fields, vocabularies, value rules and file columns."""

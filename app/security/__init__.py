@@ -1,0 +1,1 @@
+"""Who may do what (roles and permissions) and who sees which rows (scoping)."""

@@ -1,0 +1,1 @@
+"""Business rules and writes; each use case takes the acting user and owns one transaction."""

@@ -1,0 +1,22 @@
+"""Errors of PARS use cases: each carries a message a user can act on."""
+
+from __future__ import annotations
+
+
+class PARSError(Exception):
+    """Base of every business-rule error; ``str(error)`` is shown to the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotInScopeError(PARSError):
+    """The record is outside the acting user's scope (views answer 404)."""
+
+    def __init__(self) -> None:
+        super().__init__("Not found.")
+
+
+class PrimaryContactError(PARSError):
+    """A change would leave a provider with no Primary Contact, or with two."""

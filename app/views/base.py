@@ -1,0 +1,158 @@
+"""The project base view: every PARS list, page, form and export builds on it.
+
+It adds to Flask-AppBuilder's ModelView what a multi-tenant accreditation system needs:
+rows limited to the user's scope (through :class:`ScopedInterface`), a capped page size,
+a whitelist of sort columns, actions that cannot reach rows outside the scope, no file
+download route, database errors shown without their SQL, and a CSV export of exactly the
+rows of the list with its current filters.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from flask import abort, current_app, request
+from flask_appbuilder import ModelView, expose
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
+from flask_appbuilder.models.sqla.filters import FilterEqual, FilterNotEqual
+from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.urltools import get_filter_args
+from flask_babel import lazy_gettext as _
+from wtforms import SelectField, StringField
+
+from app.exporters.csv_stream import csv_response
+from app.exporters.model_rows import ModelExport
+from app.schema.vocabularies import Vocabulary
+from app.security import scoping
+from app.views.datamodel import acting_user
+
+
+def choice_search_field(label: str, vocab: Vocabulary) -> SelectField:
+    """A search box value chosen from a vocabulary."""
+    return SelectField(str(label), choices=vocab.choices(), widget=Select2Widget())
+
+
+class ScopedModelView(ModelView):
+    """A ModelView whose rows, dropdowns, actions and exports follow the user's scope."""
+
+    list_template = "pars/list.html"
+    page_size = 25
+    base_order = ("id", "desc")
+    method_permission_name: ClassVar[dict[str, str]] = {"export": "list"}
+    #: (attribute, heading) pairs of the CSV export; the list columns when empty.
+    export_columns: ClassVar[list[tuple[str, str]]] = []
+    database_error_message = _("The record could not be saved. Please check it and try again.")
+
+    #: Search entries that are not a plain column: name -> (label, filters, vocabulary).
+    extra_search_filters: ClassVar[dict[str, tuple[str, list[type], Vocabulary | None]]] = {}
+    #: Columns searched by an exact choice from a vocabulary.
+    choice_search_columns: ClassVar[dict[str, Vocabulary]] = {}
+
+    def _init_properties(self) -> None:
+        super()._init_properties()
+        extra_fields = dict(self.search_form_extra_fields or {})
+        search_filters = self._filters._search_filters
+        for name, vocab in self.choice_search_columns.items():
+            search_filters[name] = [
+                FilterEqual(name, self.datamodel),
+                FilterNotEqual(name, self.datamodel),
+            ]
+            extra_fields[name] = choice_search_field(self.label_columns.get(name, name), vocab)
+        for name, (label, classes, vocab) in self.extra_search_filters.items():
+            if name not in self.search_columns:
+                self.search_columns = [*self.search_columns, name]
+            self.label_columns[name] = label
+            search_filters[name] = [cls(name, self.datamodel) for cls in classes]
+            extra_fields[name] = (
+                choice_search_field(label, vocab)
+                if vocab
+                else StringField(label, widget=BS3TextFieldWidget())
+            )
+        self.search_form_extra_fields = extra_fields
+
+    # ---- lists: page size cap and sort whitelist -------------------------------------
+
+    def max_page_size(self) -> int:
+        return int(current_app.config.get("PARS_MAX_PAGE_SIZE", 100))
+
+    def _get_list_widget(self, filters: Any, *args: Any, **kwargs: Any) -> Any:
+        """Cap ``psize_<View>`` and ignore a sort column that is not in the whitelist."""
+        size = kwargs.get("page_size") or self.page_size
+        kwargs["page_size"] = max(1, min(int(size), self.max_page_size()))
+        if kwargs.get("order_column") and kwargs["order_column"] not in self.order_columns:
+            kwargs["order_column"], kwargs["order_direction"] = "", ""
+        return super()._get_list_widget(filters, *args, **kwargs)
+
+    # ---- writes: never for a provider outside the scope -------------------------------
+
+    def check_provider_scope(self, item: Any) -> None:
+        """Refuse a record attached to a provider the user may not act for."""
+        provider_id = getattr(item, "provider_id", None)
+        provider = getattr(item, "provider", None)
+        if provider is not None:
+            provider_id = provider.id
+        if hasattr(item, "provider_id") and not scoping.can_see_provider(
+            self.datamodel.session, acting_user(), provider_id
+        ):
+            raise ValueError(str(_("Provider: not a valid choice.")))
+
+    def pre_add(self, item: Any) -> None:
+        self.check_provider_scope(item)
+
+    def pre_update(self, item: Any) -> None:
+        self.check_provider_scope(item)
+
+    # ---- routes Flask-AppBuilder adds that PARS closes or guards ----------------------
+
+    @expose("/download/<string:filename>")
+    @has_access
+    def download(self, filename: str) -> Any:
+        """PARS list views hold no file columns: uploads have their own scoped routes."""
+        abort(404)
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name: str, pk: Any) -> Any:
+        """An action on one row: 404 unless the row is in the user's scope."""
+        if name not in self.actions:
+            abort(404)
+        if self.datamodel.get(self._deserialize_pk_if_composite(pk)) is None:
+            abort(404)
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self) -> Any:
+        """An action on several rows: 404 unless every row is in the user's scope."""
+        if request.form.get("action") not in self.actions:
+            abort(404)
+        for pk in request.form.getlist("rowid"):
+            if self.datamodel.get(self._deserialize_pk_if_composite(pk)) is None:
+                abort(404)
+        return super().action_post()
+
+    # ---- CSV export ------------------------------------------------------------------
+
+    def export_query(self) -> Any:
+        """The list's query with the request's filters and the user's scope, unordered."""
+        get_filter_args(self._filters)
+        filters = self._filters.get_joined_filters(self._base_filters)
+        query = self.datamodel.session.query(self.datamodel.obj)
+        return self.datamodel.apply_filters(query, filters)
+
+    def export_filename(self) -> str:
+        return f"{self.datamodel.obj.__tablename__}.csv"
+
+    def exporter(self) -> Any:
+        """The row writer of this list; activities override it with the schema's."""
+        columns = self.export_columns or [
+            (name, str(self.label_columns.get(name, name))) for name in self.list_columns
+        ]
+        return ModelExport(self.datamodel.obj, columns)
+
+    @expose("/export/")
+    @has_access
+    def export(self) -> Any:
+        """Download the rows of this list, with its current filters, as CSV."""
+        exporter = self.exporter()
+        batch = int(current_app.config.get("PARS_EXPORT_BATCH_SIZE", 2000))
+        rows = exporter.rows(self.datamodel.session, self.export_query(), batch)
+        return csv_response(exporter.headings(), rows, self.export_filename())

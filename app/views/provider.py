@@ -1,0 +1,133 @@
+"""Providers, with their contacts and activities as related lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_appbuilder.forms import GeneralModelConverter
+from flask_babel import lazy_gettext as _
+
+from app.models import Provider
+from app.schema import vocabularies as v
+from app.security import scoping
+from app.views.activity import ActivityModelView
+from app.views.base import ScopedModelView
+from app.views.contact import ProviderContactModelView
+from app.views.datamodel import ScopedInterface, acting_user
+from app.views.forms import SchemaSelectField
+
+ADDRESS_COLUMNS = ["address_line1", "address_line2", "city", "state", "postal_code", "country"]
+
+
+def _choice(label: str, vocab: v.Vocabulary, required: bool = True) -> SchemaSelectField:
+    from wtforms.validators import InputRequired, Optional
+
+    checks = (
+        [InputRequired(message=f"{label}: this field is required.")] if required else [Optional()]
+    )
+    return SchemaSelectField(label, choices=[("", "—"), *vocab.choices()], validators=checks)
+
+
+class ProviderModelView(ScopedModelView):
+    """Accredited providers. Staff manage everything; a provider's own contacts may edit
+    its name and address only (accreditation data is staff's)."""
+
+    datamodel = ScopedInterface(Provider)
+    list_title = _("Providers")
+    show_title = _("Provider")
+    add_title = _("Add provider")
+    edit_title = _("Edit provider")
+    base_order = ("name", "asc")
+    list_columns = ["accme_id", "name", "kind", "accreditor", "accreditation_status", "term_end"]
+    order_columns = ["accme_id", "name", "kind", "accreditation_status", "term_end"]
+    search_columns = ["accme_id", "name", "kind", "accreditor", "accreditation_status", "state"]
+    choice_search_columns = {
+        "kind": v.PROVIDER_KINDS,
+        "accreditation_status": v.ACCREDITATION_STATUSES,
+    }
+    label_columns = {
+        "accme_id": _("ACCME Provider ID"),
+        "name": _("Name"),
+        "organization_type": _("Organization type"),
+        "kind": _("Accreditation kind"),
+        "accreditor": _("Accreditor"),
+        "accreditation_status": _("Accreditation status"),
+        "term_start": _("Term start"),
+        "term_end": _("Term end"),
+        "address_line1": _("Address"),
+        "address_line2": _("Address (line 2)"),
+        "city": _("City"),
+        "state": _("State"),
+        "postal_code": _("ZIP code"),
+        "country": _("Country"),
+    }
+    show_columns = [
+        "accme_id",
+        "name",
+        "organization_type",
+        "kind",
+        "accreditor",
+        "accreditation_status",
+        "term_start",
+        "term_end",
+        *ADDRESS_COLUMNS,
+    ]
+    add_columns = show_columns
+    edit_columns = show_columns
+    #: What a provider's own contact may change.
+    contact_edit_columns = ["name", *ADDRESS_COLUMNS]
+    add_form_extra_fields = {
+        "organization_type": _choice("Organization type", v.ORGANIZATION_TYPES),
+        "kind": _choice("Accreditation kind", v.PROVIDER_KINDS),
+        "accreditation_status": _choice("Accreditation status", v.ACCREDITATION_STATUSES),
+        "state": _choice("State", v.US_STATES, required=False),
+        "country": _choice("Country", v.COUNTRIES),
+    }
+    edit_form_extra_fields = add_form_extra_fields
+    validators_columns: dict[str, Any] = {}
+    related_views = [ProviderContactModelView, ActivityModelView]
+
+    def _init_forms(self) -> None:
+        super()._init_forms()
+        self._staff_edit_form = self.edit_form
+        self._contact_edit_form = GeneralModelConverter(self.datamodel).create_form(
+            self.label_columns,
+            self.contact_edit_columns,
+            self.description_columns,
+            self.validators_columns,
+            {
+                k: f
+                for k, f in self.edit_form_extra_fields.items()
+                if k in self.contact_edit_columns
+            },
+        )
+
+    def _staff(self) -> bool:
+        return scoping.sees_everything(acting_user())
+
+    def _edit(self, pk: Any) -> Any:
+        """Staff get the whole form; a provider's contact only the contact-data form."""
+        self.edit_form = self._staff_edit_form if self._staff() else self._contact_edit_form
+        self.edit_columns = self.show_columns if self._staff() else self.contact_edit_columns
+        return super()._edit(pk)
+
+    def pre_update(self, item: Provider) -> None:
+        super().pre_update(item)
+        if not self._staff():
+            _refuse_staff_field_changes(item)
+
+
+def _refuse_staff_field_changes(item: Provider) -> None:
+    from sqlalchemy import inspect
+
+    state = inspect(item)
+    for name in (
+        "accme_id",
+        "kind",
+        "accreditor_id",
+        "accreditation_status",
+        "term_start",
+        "term_end",
+    ):
+        if state.attrs[name].history.has_changes():
+            raise ValueError(str(_("Only ACCME staff can change accreditation data.")))
