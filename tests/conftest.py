@@ -59,6 +59,18 @@ DATA_TABLES = (
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own application context.
+
+    Tests hold an app context open to read the database; without this, requests would
+    share that context's ``g`` (and so the signed-in user) and its database session.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def _database_url(tmp_dir: str) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir}/pars-test.db"
 
@@ -69,6 +81,7 @@ def app() -> Iterator[Flask]:
     with tempfile.TemporaryDirectory() as tmp_dir:
         url = _database_url(tmp_dir)
         application = create_app("config.TestConfig", {"SQLALCHEMY_DATABASE_URI": url})
+        application.test_client_class = IsolatedClient
         with application.app_context():
             if url.startswith("postgresql"):
                 _reset_postgres()

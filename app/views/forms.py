@@ -81,12 +81,28 @@ class SchemaSelectField(SelectField):
     def pre_validate(self, form: Any) -> None:
         if self.data in (None, ""):
             return
-        super().pre_validate(form)
+        if self.data not in _allowed(self):
+            raise ValidationError(f"{self.label.text}: '{self.data}' is not an allowed value.")
 
     def process_formdata(self, valuelist: list[str]) -> None:
         super().process_formdata(valuelist)
         if self.data == "":
             self.data = None
+
+
+class SchemaMultiSelectField(SelectMultipleField):
+    """Several choices from the field's vocabulary."""
+
+    widget = Select2ManyWidget()
+
+    def pre_validate(self, form: Any) -> None:
+        unknown = [value for value in self.data or [] if value not in _allowed(self)]
+        if unknown:
+            raise ValidationError(f"{self.label.text}: '{unknown[0]}' is not an allowed value.")
+
+
+def _allowed(field: Any) -> set[str]:
+    return {str(choice[0]) for choice in field.choices}
 
 
 class YesNoField(SelectField):
@@ -102,7 +118,7 @@ class YesNoField(SelectField):
 
     def pre_validate(self, form: Any) -> None:
         if self.data not in ("", "Yes", "No"):
-            raise ValidationError("Choose Yes or No.")
+            raise ValidationError(f"{self.label.text}: choose Yes or No.")
 
     def populate_obj(self, obj: Any, name: str) -> None:
         setattr(obj, name, None if self.data == "" else self.data == "Yes")
@@ -128,9 +144,7 @@ def form_field(spec: Field) -> WTField:
         choices = [("", "—"), *spec.vocabulary.choices()]
         return SchemaSelectField(choices=choices, validators=checks, **common)
     if spec.kind is Kind.MULTI_CHOICE and spec.vocabulary is not None:
-        return SelectMultipleField(
-            choices=spec.vocabulary.choices(), widget=Select2ManyWidget(), **common
-        )
+        return SchemaMultiSelectField(choices=spec.vocabulary.choices(), **common)
     if spec.kind is Kind.BOOLEAN:
         return YesNoField(choices=YES_NO_CHOICES, **common)
     widget = BS3TextAreaFieldWidget() if spec.kind is Kind.LONG_TEXT else BS3TextFieldWidget()

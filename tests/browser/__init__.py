@@ -1,0 +1,1 @@
+"""Browser journeys: PARS driven through Debian's Chromium with Playwright."""
