@@ -145,7 +145,7 @@ JA_PROFESSIONS = vocabulary(
     "Registered Dietitian",
     "Dietetic Technician Registered",
     "Athletic Trainer",
-    "Other",
+    "Other Professions",
 )
 TARGET_PROFESSIONS = vocabulary("Target profession", "Physician", *JA_PROFESSIONS.values[:-1])
 PHARMACY_ACTIVITY_TYPES = vocabulary(

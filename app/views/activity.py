@@ -85,10 +85,7 @@ class ActivityModelView(ScopedModelView):
     add_form_extra_fields = {f.name: form_field(f) for f in EDITABLE}
     edit_form_extra_fields = add_form_extra_fields
 
-    def _init_forms(self) -> None:
-        super()._init_forms()
-        self.add_form = type("ActivityAddForm", (ActivityForm, self.add_form), {})
-        self.edit_form = type("ActivityEditForm", (ActivityForm, self.edit_form), {})
+    form_mixins = (ActivityForm,)
 
     def exporter(self) -> Any:
         return ActivityExport()

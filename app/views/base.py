@@ -25,6 +25,7 @@ from app.exporters.model_rows import ModelExport
 from app.schema.vocabularies import Vocabulary
 from app.security import scoping
 from app.views.datamodel import acting_user
+from app.views.forms import safe_form
 
 
 def choice_search_field(label: str, vocab: Vocabulary) -> SelectField:
@@ -70,6 +71,14 @@ class ScopedModelView(ModelView):
             )
         self.search_form_extra_fields = extra_fields
 
+    #: Form behaviours added to the generated add and edit forms.
+    form_mixins: ClassVar[tuple[type, ...]] = ()
+
+    def _init_forms(self) -> None:
+        super()._init_forms()
+        self.add_form = safe_form(self.add_form, *self.form_mixins)
+        self.edit_form = safe_form(self.edit_form, *self.form_mixins)
+
     # ---- lists: page size cap and sort whitelist -------------------------------------
 
     def max_page_size(self) -> int:
@@ -91,9 +100,10 @@ class ScopedModelView(ModelView):
         provider = getattr(item, "provider", None)
         if provider is not None:
             provider_id = provider.id
-        if hasattr(item, "provider_id") and not scoping.can_see_provider(
-            self.datamodel.session, acting_user(), provider_id
-        ):
+        session = self.datamodel.session
+        with session.no_autoflush:  # one save is one UPDATE (one version step)
+            allowed = scoping.can_see_provider(session, acting_user(), provider_id)
+        if hasattr(item, "provider_id") and not allowed:
             raise ValueError(str(_("Provider: not a valid choice.")))
 
     def pre_add(self, item: Any) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from flask import g, has_request_context
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy import func
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.security import scoping
@@ -40,6 +41,13 @@ class ScopedInterface(SQLAInterface):
 
     def _get_base_query(self, query: Any, filters: Any = None, *args: Any, **kwargs: Any) -> Any:
         return super()._get_base_query(self._scoped(query), filters, *args, **kwargs)
+
+    def query_count(self, query: Any, filters: Any = None, select_columns: Any = None) -> int:
+        """The list's total as a plain ``count(*)`` over the filtered rows."""
+        filtered = self._apply_inner_all(
+            query, filters, select_columns=select_columns, aliases_mapping={}
+        )
+        return int(filtered.order_by(None).with_entities(func.count()).scalar() or 0)
 
     def add(self, item: Any, commit: bool = True) -> None:
         """Save a new row; a database error becomes a message without SQL or data."""

@@ -17,6 +17,8 @@ from flask_appbuilder.fieldwidgets import (
     Select2Widget,
 )
 from flask_appbuilder.forms import DynamicForm
+from markupsafe import escape
+from sqlalchemy.orm import object_session
 from wtforms import Field as WTField
 from wtforms import SelectField, SelectMultipleField, ValidationError
 from wtforms.validators import InputRequired, Optional
@@ -60,17 +62,18 @@ class SchemaField(WTField):
         return str(format_value(self.spec.kind, self.data))
 
     def populate_obj(self, obj: Any, name: str) -> None:
+        value = self.data
         if self.spec.kind is Kind.SUPPORT_LIST:
-            setattr(
-                obj,
-                name,
-                [
-                    CommercialSupport(source=s.source, kind=s.kind, amount=s.amount)
-                    for s in self.data or []
-                ],
-            )
-        else:
-            setattr(obj, name, self.data)
+            value = [
+                CommercialSupport(source=s.source, kind=s.kind, amount=s.amount)
+                for s in self.data or []
+            ]
+        session = object_session(obj)
+        if session is None:
+            setattr(obj, name, value)
+            return
+        with session.no_autoflush:  # replacing a list loads the old one first
+            setattr(obj, name, value)
 
 
 class SchemaSelectField(SelectField):
@@ -163,6 +166,26 @@ class _RequiredValue:
     def __call__(self, form: Any, field: Any) -> None:
         if field.data in (None, "", []) and not field.errors:
             raise ValidationError(self.message)
+
+
+class EscapedErrorsForm(DynamicForm):
+    """Field errors escaped before display.
+
+    Flask-AppBuilder's form template passes each error through the template's gettext,
+    which marks its result safe; an error quoting what the user typed would then be
+    rendered as HTML. Escaping here makes every error plain text on the page.
+    """
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self._fields.values():
+            field.errors = [escape(str(error)) for error in field.errors]
+        return valid
+
+
+def safe_form(form_class: type, *mixins: type) -> type:
+    """``form_class`` with ``mixins`` and escaped errors (the outermost behaviour)."""
+    return type(form_class.__name__, (EscapedErrorsForm, *mixins, form_class), {})
 
 
 class ActivityForm(DynamicForm):

@@ -14,7 +14,7 @@ from app.views.activity import ActivityModelView
 from app.views.base import ScopedModelView
 from app.views.contact import ProviderContactModelView
 from app.views.datamodel import ScopedInterface, acting_user
-from app.views.forms import SchemaSelectField
+from app.views.forms import SchemaSelectField, safe_form
 
 ADDRESS_COLUMNS = ["address_line1", "address_line2", "city", "state", "postal_code", "country"]
 
@@ -90,16 +90,17 @@ class ProviderModelView(ScopedModelView):
     def _init_forms(self) -> None:
         super()._init_forms()
         self._staff_edit_form = self.edit_form
-        self._contact_edit_form = GeneralModelConverter(self.datamodel).create_form(
-            self.label_columns,
-            self.contact_edit_columns,
-            self.description_columns,
-            self.validators_columns,
-            {
-                k: f
-                for k, f in self.edit_form_extra_fields.items()
-                if k in self.contact_edit_columns
-            },
+        contact_fields = {
+            k: f for k, f in self.edit_form_extra_fields.items() if k in self.contact_edit_columns
+        }
+        self._contact_edit_form = safe_form(
+            GeneralModelConverter(self.datamodel).create_form(
+                self.label_columns,
+                self.contact_edit_columns,
+                self.description_columns,
+                self.validators_columns,
+                contact_fields,
+            )
         )
 
     def _staff(self) -> bool:
