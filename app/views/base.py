@@ -52,18 +52,18 @@ class ScopedModelView(ModelView):
     def _init_properties(self) -> None:
         super()._init_properties()
         extra_fields = dict(self.search_form_extra_fields or {})
-        search_filters = self._filters._search_filters
         for name, vocab in self.choice_search_columns.items():
-            search_filters[name] = [
+            equal, not_equal = (
                 FilterEqual(name, self.datamodel),
                 FilterNotEqual(name, self.datamodel),
-            ]
+            )
+            self._set_search_filters(name, [equal, not_equal])
             extra_fields[name] = choice_search_field(self.label_columns.get(name, name), vocab)
         for name, (label, classes, vocab) in self.extra_search_filters.items():
             if name not in self.search_columns:
                 self.search_columns = [*self.search_columns, name]
             self.label_columns[name] = label
-            search_filters[name] = [cls(name, self.datamodel) for cls in classes]
+            self._set_search_filters(name, [cls(name, self.datamodel) for cls in classes])
             extra_fields[name] = (
                 choice_search_field(label, vocab)
                 if vocab
@@ -78,6 +78,12 @@ class ScopedModelView(ModelView):
         super()._init_forms()
         self.add_form = safe_form(self.add_form, *self.form_mixins)
         self.edit_form = safe_form(self.edit_form, *self.form_mixins)
+
+    def _set_search_filters(self, name: str, filters: list[Any]) -> None:
+        """Offer exactly these filters for ``name``: the search form lists them and the
+        request's ``_flt_<index>_<name>`` arguments pick from the same list."""
+        self._filters._search_filters[name] = filters
+        self._filters._all_filters[name] = filters
 
     # ---- lists: page size cap and sort whitelist -------------------------------------
 
