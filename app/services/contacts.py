@@ -36,9 +36,9 @@ def check_contact_change(session: Session, *, actor: Any, contact: ProviderConta
     PrimaryContactError for a broken primary-contact rule.
     """
     provider_id = contact.provider.id if contact.provider is not None else contact.provider_id
-    if not scoping.can_see_provider(session, actor, provider_id):
-        raise NotInScopeError()
-    with session.no_autoflush:
+    with session.no_autoflush:  # compare with what is stored, not with the pending change
+        if not scoping.can_see_provider(session, actor, provider_id):
+            raise NotInScopeError()
         current = _primary_of(session, provider_id)
     becomes_primary = contact.contact_type == PRIMARY_CONTACT
     if becomes_primary and current is not None and current.id != contact.id:
