@@ -14,6 +14,10 @@ mail = Mail()
 talisman = Talisman()
 
 
+#: The PARS page layout (language, landmarks and contrast fixes on Flask-AppBuilder's).
+BASE_TEMPLATE = "pars/baselayout.html"
+
+
 def new_appbuilder() -> AppBuilder:
     """A fresh AppBuilder per app: a module-level one serves only one app per process."""
-    return AppBuilder()
+    return AppBuilder(base_template=BASE_TEMPLATE)

@@ -21,6 +21,9 @@ class ScopedRestApi(ModelRestApi):
     allow_browser_login = True
     csrf_exempt = False
     base_permissions = READ_ONLY
+    #: Only the read routes exist: a write answers 405 to everyone (FAB would otherwise
+    #: register POST/PUT/DELETE and answer 403 even to anonymous clients).
+    include_route_methods = {"get", "get_list", "info"}
     max_page_size = 100
     page_size = 25
 

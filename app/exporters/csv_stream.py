@@ -17,6 +17,8 @@ from flask import Response, stream_with_context
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 UTF8_BOM = "\ufeff"
+#: Records end with a line feed, as PostgreSQL's CSV output does (every reader accepts it).
+LINE_END = "\n"
 
 
 def neutralise(cell: Any) -> Any:
@@ -31,14 +33,20 @@ def neutralise_row(row: Sequence[Any]) -> list[Any]:
     return [neutralise(cell) for cell in row]
 
 
+def header_chunk(headings: Sequence[str]) -> str:
+    """The first chunk of a PARS CSV file: a byte-order mark (for Excel) and the headings."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator=LINE_END).writerow(neutralise_row(headings))
+    return UTF8_BOM + buffer.getvalue()
+
+
 def csv_chunks(
     headings: Sequence[str], batches: Iterable[Iterable[Sequence[Any]]]
 ) -> Iterator[str]:
     """CSV text, one chunk per batch of rows: memory holds one batch at a time."""
+    yield header_chunk(headings)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(neutralise_row(headings))
-    yield UTF8_BOM + buffer.getvalue()
+    writer = csv.writer(buffer, lineterminator=LINE_END)
     for batch in batches:
         buffer.seek(0)
         buffer.truncate()
@@ -46,12 +54,10 @@ def csv_chunks(
         yield buffer.getvalue()
 
 
-def csv_response(
-    headings: Sequence[str], batches: Iterable[Iterable[Sequence[Any]]], filename: str
-) -> Response:
+def csv_response(chunks: Iterable[str | bytes], filename: str) -> Response:
     """A streamed ``text/csv`` download that is never cached."""
     response = Response(
-        stream_with_context(csv_chunks(headings, batches)),
+        stream_with_context(chunks),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.exporters.csv_stream import neutralise
+from app.exporters.csv_stream import csv_chunks, neutralise
 from app.queries.batches import keyset_batches
 from app.schema.values import Kind, format_value
 
@@ -34,7 +34,11 @@ class ModelExport:
     def headings(self) -> list[str]:
         return [heading for _, heading in self.columns]
 
-    def rows(self, session: Session, query: Any, batch_size: int) -> Iterator[list[list[Any]]]:
+    def rows(self, query: Any, batch_size: int) -> Iterator[list[list[Any]]]:
         id_column = self.model.id  # type: ignore[attr-defined]
         for batch in keyset_batches(query, id_column, batch_size):
             yield [[_cell(getattr(item, name)) for name, _ in self.columns] for item in batch]
+
+    def chunks(self, session: Session, query: Any, batch_size: int = 500) -> Iterator[str]:
+        """The CSV file, header first, for the rows ``query`` selects (already scoped)."""
+        return csv_chunks(self.headings(), self.rows(query, batch_size))

@@ -13,7 +13,13 @@ from app.schema.fields import ACTIVITY_FIELDS, FIELDS_BY_NAME
 from app.schema.rules import reporting_year
 from app.views.base import ScopedModelView
 from app.views.datamodel import ScopedInterface
-from app.views.filters import FilterAccmeActivityId, FilterJaCreditType, FilterMocBoard
+from app.views.filters import (
+    FilterAccmeActivityId,
+    FilterAccmeActivityIdFrom,
+    FilterAccmeActivityIdUpTo,
+    FilterJaCreditType,
+    FilterMocBoard,
+)
 from app.views.forms import ActivityForm, form_field
 
 EDITABLE = [f for f in ACTIVITY_FIELDS if f.editable]
@@ -66,7 +72,11 @@ class ActivityModelView(ScopedModelView):
     extra_search_filters = {
         "moc_board": ("MOC board", [FilterMocBoard], v.MOC_BOARDS),
         "ja_credit_type": ("JA credit type", [FilterJaCreditType], v.JA_CREDIT_TYPES),
-        "accme_activity_id": ("ACCME Activity ID", [FilterAccmeActivityId], None),
+        "accme_activity_id": (
+            "ACCME Activity ID",
+            [FilterAccmeActivityId, FilterAccmeActivityIdUpTo, FilterAccmeActivityIdFrom],
+            None,
+        ),
     }
     label_columns = {
         **LABELS,

@@ -168,7 +168,5 @@ class ScopedModelView(ModelView):
     @has_access
     def export(self) -> Any:
         """Download the rows of this list, with its current filters, as CSV."""
-        exporter = self.exporter()
-        batch = int(current_app.config.get("PARS_EXPORT_BATCH_SIZE", 2000))
-        rows = exporter.rows(self.datamodel.session, self.export_query(), batch)
-        return csv_response(exporter.headings(), rows, self.export_filename())
+        chunks = self.exporter().chunks(self.datamodel.session, self.export_query())
+        return csv_response(chunks, self.export_filename())

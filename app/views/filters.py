@@ -33,6 +33,14 @@ class FilterJaCreditType(BaseFilter):
         return query.filter(Activity.id.in_(designated))
 
 
+def _activity_id(value: Any) -> int | None:
+    """The row id behind a 9-digit ACCME Activity ID, or None when it is not one."""
+    text = str(value or "").strip()
+    if not text.isdigit() or int(text) <= ACCME_ACTIVITY_ID_OFFSET:
+        return None
+    return int(text) - ACCME_ACTIVITY_ID_OFFSET
+
+
 class FilterAccmeActivityId(BaseFilter):
     """The activity with this 9-digit ACCME Activity ID."""
 
@@ -40,7 +48,27 @@ class FilterAccmeActivityId(BaseFilter):
     arg_name = "aaid"
 
     def apply(self, query: Any, value: Any) -> Any:
-        text = str(value or "").strip()
-        if not text.isdigit() or int(text) <= ACCME_ACTIVITY_ID_OFFSET:
-            return query.filter(false())
-        return query.filter(Activity.id == int(text) - ACCME_ACTIVITY_ID_OFFSET)
+        row_id = _activity_id(value)
+        return query.filter(false() if row_id is None else Activity.id == row_id)
+
+
+class FilterAccmeActivityIdUpTo(BaseFilter):
+    """Activities issued up to this ACCME Activity ID (IDs are issued in order)."""
+
+    name = _("Up to")
+    arg_name = "aaidle"
+
+    def apply(self, query: Any, value: Any) -> Any:
+        row_id = _activity_id(value)
+        return query.filter(false() if row_id is None else Activity.id <= row_id)
+
+
+class FilterAccmeActivityIdFrom(BaseFilter):
+    """Activities issued from this ACCME Activity ID on."""
+
+    name = _("From")
+    arg_name = "aaidge"
+
+    def apply(self, query: Any, value: Any) -> Any:
+        row_id = _activity_id(value)
+        return query.filter(false() if row_id is None else Activity.id >= row_id)

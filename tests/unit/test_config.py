@@ -24,18 +24,28 @@ def test_postgres_urls_use_psycopg3(monkeypatch, prefix: str) -> None:
 
 def test_production_refuses_the_development_secret(tmp_path) -> None:
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
-        create_app("config.ProductionConfig", {
-            "SECRET_KEY": config.DEVELOPMENT_SECRET_KEY,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
-        })
+        create_app(
+            "config.ProductionConfig",
+            {
+                "SECRET_KEY": config.DEVELOPMENT_SECRET_KEY,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+            },
+        )
     with pytest.raises(ConfigurationError):
-        create_app("config.ProductionConfig", {"SECRET_KEY": "short", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        create_app(
+            "config.ProductionConfig",
+            {"SECRET_KEY": "short", "SQLALCHEMY_DATABASE_URI": "sqlite://"},
+        )
 
 
 def test_production_starts_with_a_real_secret(tmp_path) -> None:
-    app = create_app("config.ProductionConfig", {
-        "SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
-    })
+    app = create_app(
+        "config.ProductionConfig",
+        {
+            "SECRET_KEY": "x" * 48,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+        },
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["DEBUG"] is False
 

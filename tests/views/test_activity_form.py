@@ -65,29 +65,43 @@ def test_missing_required_fields_are_all_named(client_for, world: World) -> None
     client = client_for(world.contact_a)
     response = post_form(client, "/activitymodelview/add", {"provider": str(world.p1.id)})
     body = response.get_data(as_text=True)
-    for label in ("Provider Activity ID", "Activity Title", "Activity Format", "Start Date", "End Date"):
+    for label in (
+        "Provider Activity ID",
+        "Activity Title",
+        "Activity Format",
+        "Start Date",
+        "End Date",
+    ):
         assert f"{label}: this field is required." in body
 
 
 def test_valid_activity_is_saved_as_draft_with_its_year(client_for, world: World) -> None:
     client = client_for(world.contact_a)
     data = {
-        **VALID, "provider": str(world.p1.id), "credits": "1.25",
+        **VALID,
+        "provider": str(world.p1.id),
+        "credits": "1.25",
         "commercial_supports": "Acme Pharma: 5000; Device Co: In-kind",
-        "delivery_methods": ["In-Person"], "cme_finder": "No",
+        "delivery_methods": ["In-Person"],
+        "cme_finder": "No",
     }
     response = post_form(client, "/activitymodelview/add", data)
     assert response.status_code == 302
     activity = db.session.scalars(select(Activity).filter_by(provider_activity_id="NEW-001")).one()
     assert (activity.status, activity.reporting_year, activity.cme_finder) == ("Draft", 2025, False)
     assert [(s.source, s.kind) for s in activity.commercial_supports] == [
-        ("Acme Pharma", "Monetary"), ("Device Co", "In-kind"),
+        ("Acme Pharma", "Monetary"),
+        ("Device Co", "In-kind"),
     ]
 
 
 def test_duplicate_provider_activity_id_is_refused_without_sql(client_for, world: World) -> None:
     client = client_for(world.contact_a)
-    data = {**VALID, "provider": str(world.p1.id), "provider_activity_id": world.a1.provider_activity_id}
+    data = {
+        **VALID,
+        "provider": str(world.p1.id),
+        "provider_activity_id": world.a1.provider_activity_id,
+    }
     response = post_form(client, "/activitymodelview/add", data)
     follow = client.get(response.headers["Location"]) if response.status_code == 302 else response
     body = follow.get_data(as_text=True)
@@ -99,8 +113,13 @@ def test_edit_keeps_values_and_updates_year(client_for, world: World) -> None:
     client = client_for(world.contact_a)
     page = client.get(f"/activitymodelview/edit/{world.a1.id}")
     assert page.status_code == 200 and "P1 Sepsis Update" in page.get_data(as_text=True)
-    data = {**VALID, "provider": str(world.p1.id), "title": "Renamed", "start_date": "2024-02-01",
-            "end_date": "2024-02-02"}
+    data = {
+        **VALID,
+        "provider": str(world.p1.id),
+        "title": "Renamed",
+        "start_date": "2024-02-01",
+        "end_date": "2024-02-02",
+    }
     assert post_form(client, f"/activitymodelview/edit/{world.a1.id}", data).status_code == 302
     db.session.expire_all()
     activity = db.session.get(Activity, world.a1.id)

@@ -10,7 +10,9 @@ from tests import factories as f
 from tests.conftest import World
 
 TITLES = {
-    "a1": "P1 Sepsis Update", "a2": "P2 Heart Failure Summit", "a4": "P4 Team Pharmacotherapy",
+    "a1": "P1 Sepsis Update",
+    "a2": "P2 Heart Failure Summit",
+    "a4": "P4 Team Pharmacotherapy",
 }
 
 
@@ -25,9 +27,14 @@ def visible(client, query: str) -> set[str]:
 
 @pytest.fixture
 def staff(client_for, world: World):
-    f.ActivityFactory(provider=world.p1, title="Draft Workshop", status="Draft",
-                      start_date=world.a1.start_date.replace(year=2024), reporting_year=2024,
-                      provider_activity_id="P1-DRAFT")
+    f.ActivityFactory(
+        provider=world.p1,
+        title="Draft Workshop",
+        status="Draft",
+        start_date=world.a1.start_date.replace(year=2024),
+        reporting_year=2024,
+        provider_activity_id="P1-DRAFT",
+    )
     db.session.commit()
     return client_for(world.staff)
 
@@ -54,6 +61,8 @@ def test_filter_by_provider_and_accme_id(staff, world: World) -> None:
     assert visible(staff, f"_flt_0_provider={world.p2.id}") == {"a2"}
     assert visible(staff, f"_flt_0_accme_activity_id={100_000_000 + world.a4.id}") == {"a4"}
     assert visible(staff, "_flt_0_accme_activity_id=not-a-number") == set()
+    assert visible(staff, f"_flt_1_accme_activity_id={100_000_000 + world.a2.id}") == {"a1", "a2"}
+    assert "a1" not in visible(staff, f"_flt_2_accme_activity_id={100_000_000 + world.a2.id}")
 
 
 def test_filters_stay_within_scope(client_for, world: World) -> None:
@@ -70,8 +79,12 @@ def test_search_form_offers_only_visible_providers(client_for, world: World) -> 
 
 def test_unknown_sort_column_is_ignored(client_for, world: World) -> None:
     client = client_for(world.staff)
-    page = client.get("/activitymodelview/list/?_oc_ActivityModelView=password&_od_ActivityModelView=asc")
+    page = client.get(
+        "/activitymodelview/list/?_oc_ActivityModelView=password&_od_ActivityModelView=asc"
+    )
     assert page.status_code == 200
-    sorted_page = client.get("/activitymodelview/list/?_oc_ActivityModelView=title&_od_ActivityModelView=asc")
+    sorted_page = client.get(
+        "/activitymodelview/list/?_oc_ActivityModelView=title&_od_ActivityModelView=asc"
+    )
     body = sorted_page.get_data(as_text=True)
     assert body.index("P1 Sepsis Update") < body.index("P4 Team Pharmacotherapy")

@@ -29,12 +29,21 @@ def test_activity_export_has_every_schema_column(client_for, world: World) -> No
 
 
 def test_activity_export_values(client_for, world: World) -> None:
-    db.session.add(CommercialSupport(activity_id=world.a2.id, source="Acme Pharma", kind="Monetary",
-                                     amount=Decimal("5000.00")))
+    db.session.add(
+        CommercialSupport(
+            activity_id=world.a2.id,
+            source="Acme Pharma",
+            kind="Monetary",
+            amount=Decimal("5000.00"),
+        )
+    )
     db.session.add(LearnerCount(activity_id=world.a4.id, profession="Nurse", year=2025, count=40))
     db.session.add(LearnerCount(activity_id=world.a4.id, profession="Nurse", year=2026, count=2))
     db.session.commit()
-    rows = {r["Provider Activity ID"]: r for r in read_csv(client_for(world.staff).get("/activitymodelview/export/"))}
+    rows = {
+        r["Provider Activity ID"]: r
+        for r in read_csv(client_for(world.staff).get("/activitymodelview/export/"))
+    }
     p2 = rows["P2-001"]
     assert p2["ACCME Provider ID"] == "0000102"
     assert p2["ACCME Activity ID"] == str(100_000_000 + world.a2.id)
@@ -71,8 +80,12 @@ def test_export_streams_in_batches(app, client_for, world: World) -> None:
 
 def test_every_list_exports(client_for, world: World) -> None:
     client = client_for(world.staff)
-    for view in ("providermodelview", "providercontactmodelview", "accreditormodelview",
-                 "accreditormembermodelview"):
+    for view in (
+        "providermodelview",
+        "providercontactmodelview",
+        "accreditormodelview",
+        "accreditormembermodelview",
+    ):
         rows = read_csv(client.get(f"/{view}/export/"))
         assert rows, view
     providers = read_csv(client.get("/providermodelview/export/?_flt_0_kind=Jointly%20accredited"))

@@ -24,7 +24,7 @@ LIST_PAGES = [
 def count_statements() -> Iterator[list[str]]:
     statements: list[str] = []
 
-    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+    def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", record)

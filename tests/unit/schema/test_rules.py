@@ -13,8 +13,16 @@ D = dt.date
 
 CASES = [
     ({"start_date": D(2025, 1, 2), "end_date": D(2025, 1, 1)}, "end_date", "must not be before"),
-    ({"format": v.RSS, "start_date": D(2025, 1, 1), "end_date": D(2026, 1, 3)}, "end_date", "12 months"),
-    ({"format": v.ENDURING, "start_date": D(2025, 1, 1), "end_date": D(2028, 3, 1)}, "end_date", "3 years"),
+    (
+        {"format": v.RSS, "start_date": D(2025, 1, 1), "end_date": D(2026, 1, 3)},
+        "end_date",
+        "12 months",
+    ),
+    (
+        {"format": v.ENDURING, "start_date": D(2025, 1, 1), "end_date": D(2028, 3, 1)},
+        "end_date",
+        "3 years",
+    ),
     ({"state": "TX", "country": "CAN"}, "state", "only for activities in the USA"),
 ]
 FINE = [

@@ -31,7 +31,10 @@ GOOD = [
     (
         "commercial_supports",
         "Acme Pharma: 5,000; Device Co: In-kind",
-        [Support("Acme Pharma", "Monetary", Decimal("5000")), Support("Device Co", "In-kind", None)],
+        [
+            Support("Acme Pharma", "Monetary", Decimal("5000")),
+            Support("Device Co", "In-kind", None),
+        ],
     ),
 ]
 
@@ -46,12 +49,20 @@ BAD = [
     ("start_date", "31/12/2025", "Start Date: '31/12/2025' is not a date (use MM/DD/YYYY)."),
     ("start_date", "2025-02-30", "Start Date: '2025-02-30' is not a date"),
     ("format", "Webinar", "Activity Format: 'Webinar' is not an allowed value"),
-    ("delivery_methods", "Online; Teleport", "Delivery Methods: 'Teleport' is not an allowed value"),
+    (
+        "delivery_methods",
+        "Online; Teleport",
+        "Delivery Methods: 'Teleport' is not an allowed value",
+    ),
     ("cme_finder", "Maybe", "CME Finder: 'Maybe' must be Yes or No."),
     ("rems_id", "12345", "REMS RPC ID: '12345' is not valid: use the RPC identifier"),
     ("pharmacy_uan", "JA-1", "Pharmacy UAN: 'JA-1' is not valid"),
     ("activity_url", "javascript:alert(1)", "Activity URL: 'javascript:alert(1)' is not valid"),
-    ("description", "d" * 2501, "Activity Description: is 2501 characters long; the limit is 2500."),
+    (
+        "description",
+        "d" * 2501,
+        "Activity Description: is 2501 characters long; the limit is 2500.",
+    ),
     ("commercial_supports", "Acme", "Commercial Support Sources: 'Acme' must be 'Source: amount'"),
     ("commercial_supports", "Acme: 0", "the amount from 'Acme' must be more than 0."),
     ("commercial_supports", "Acme: lots", "Commercial Support Sources: 'lots' is not a number."),

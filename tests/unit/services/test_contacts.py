@@ -23,8 +23,11 @@ def primary_of(provider) -> ProviderContact:
 
 
 def test_database_refuses_a_second_primary(world: World) -> None:
-    db.session.add(ProviderContact(provider_id=world.p1.id, user_id=world.staff.id,
-                                   contact_type=PRIMARY_CONTACT))
+    db.session.add(
+        ProviderContact(
+            provider_id=world.p1.id, user_id=world.staff.id, contact_type=PRIMARY_CONTACT
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
@@ -44,7 +47,9 @@ def test_primary_cannot_be_demoted_or_removed(world: World) -> None:
         contacts.check_contact_change(db.session, actor=world.contact_a, contact=current)
     db.session.rollback()
     with pytest.raises(PrimaryContactError, match="cannot be removed"):
-        contacts.check_contact_removal(db.session, actor=world.contact_a, contact=primary_of(world.p1))
+        contacts.check_contact_removal(
+            db.session, actor=world.contact_a, contact=primary_of(world.p1)
+        )
 
 
 def test_make_primary_moves_the_role_in_one_step(world: World) -> None:
@@ -52,8 +57,9 @@ def test_make_primary_moves_the_role_in_one_step(world: World) -> None:
     db.session.commit()
     contacts.make_primary_contact(db.session, actor=world.contact_a, contact_id=other.id)
     assert primary_of(world.p1).id == other.id
-    former = db.session.scalars(select(ProviderContact).filter_by(
-        provider_id=world.p1.id, user_id=world.contact_a.id)).one()
+    former = db.session.scalars(
+        select(ProviderContact).filter_by(provider_id=world.p1.id, user_id=world.contact_a.id)
+    ).one()
     assert former.contact_type == "Staff"
 
 
@@ -67,13 +73,25 @@ def test_make_primary_outside_scope_is_not_found(world: World) -> None:
 
 def test_contact_screen_refuses_second_primary(client_for, world: World) -> None:
     client = client_for(world.contact_a)
-    response = post_form(client, "/providercontactmodelview/add", {
-        "provider": str(world.p1.id), "user": str(world.contact_a.id), "contact_type": "Billing Contact",
-    })
+    response = post_form(
+        client,
+        "/providercontactmodelview/add",
+        {
+            "provider": str(world.p1.id),
+            "user": str(world.contact_a.id),
+            "contact_type": "Billing Contact",
+        },
+    )
     assert response.status_code == 302
-    response = post_form(client, "/providercontactmodelview/add", {
-        "provider": str(world.p1.id), "user": str(world.contact_a.id), "contact_type": PRIMARY_CONTACT,
-    })
+    response = post_form(
+        client,
+        "/providercontactmodelview/add",
+        {
+            "provider": str(world.p1.id),
+            "user": str(world.contact_a.id),
+            "contact_type": PRIMARY_CONTACT,
+        },
+    )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "already has a Primary Contact" in page
     assert primary_of(world.p1).user_id == world.contact_a.id
