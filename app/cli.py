@@ -31,8 +31,12 @@ def sync_roles_command() -> None:
 def demo_command() -> None:
     """Load the deterministic demo data and the demo accounts (once; safe to repeat)."""
     from app.services.demo import DEMO_PASSWORD, load_demo
+    from app.services.errors import MissingRoleError
 
-    summary = load_demo(db.session)
+    try:
+        summary = load_demo(db.session)
+    except MissingRoleError as error:
+        raise click.ClickException(str(error)) from None
     for line in summary.lines():
         click.echo(line)
     click.echo(f"Demo password for every account: {DEMO_PASSWORD}")
@@ -47,9 +51,13 @@ def demo_command() -> None:
 @with_appcontext
 def generate_command(providers: int, activities: int, seed: int) -> None:
     """Write realistic synthetic providers and activities in bulk (for scale tests)."""
+    from app.services.errors import MissingRoleError
     from app.services.synthetic import generate
 
-    result = generate(
-        db.session, providers=providers, activities=activities, seed=seed, progress=click.echo
-    )
+    try:
+        result = generate(
+            db.session, providers=providers, activities=activities, seed=seed, progress=click.echo
+        )
+    except MissingRoleError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(result)

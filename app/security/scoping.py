@@ -141,7 +141,7 @@ def predicate(session: Session, model: type, user: Actor | None) -> ColumnElemen
     if model is Provider:
         return _by_provider(Provider.id, ids)
     if model in (Activity, ProviderContact, Review):
-        return _by_provider(model.provider_id, ids)  # type: ignore[attr-defined]
+        return _by_provider(model.provider_id, ids)
     if model in (CommercialSupport, MocRegistration, ActivityCredit, LearnerCount):
         return _activity_child(model, ids)
     if model is Accreditor:

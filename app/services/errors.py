@@ -20,3 +20,7 @@ class NotInScopeError(PARSError):
 
 class PrimaryContactError(PARSError):
     """A change would leave a provider with no Primary Contact, or with two."""
+
+
+class MissingRoleError(PARSError):
+    """A PARS role does not exist yet: ``flask pars sync-roles`` creates the roles."""

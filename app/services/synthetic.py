@@ -43,6 +43,7 @@ from app.services.activity_rows import (
     sync_id_sequence,
     write_batch,
 )
+from app.services.errors import MissingRoleError
 
 CHUNK_SIZE = 20_000
 YEARS = (2021, 2022, 2023, 2024, 2025, 2026)
@@ -89,10 +90,6 @@ USERS = cast(Table, User.__table__)
 USER_ROLES = USERS.metadata.tables["ab_user_role"]
 PROVIDERS = cast(Table, Provider.__table__)
 CONTACTS = cast(Table, ProviderContact.__table__)
-
-
-class MissingRoleError(RuntimeError):
-    """A PARS role is missing: the roles are created by ``flask pars sync-roles``."""
 
 
 def require_role(name: str) -> Any:
