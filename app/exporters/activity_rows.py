@@ -31,7 +31,6 @@ from app.schema import vocabularies as v
 from app.schema.fields import ACTIVITY_FIELDS, MOC_FIELDS, file_columns
 from app.schema.values import IN_KIND
 
-CHUNK_ROWS = 2000
 #: Whether a statement is limited to activity ids in (:low, :high].
 IdRange = bool
 #: The upper bound of the last range (above any activity id).
@@ -138,7 +137,7 @@ class ActivityExport:
         labelled = [type_coerce(c, NullType()).label(f"col{i}") for i, c in enumerate(columns)]
         return joined.with_entities(*labelled).statement.order_by(None).order_by(Activity.id)
 
-    def chunks(self, session: Session, query: Any) -> Iterator[str | bytes]:
+    def chunks(self, session: Session, query: Any, batch_size: int) -> Iterator[str | bytes]:
         """The CSV file, header first, for the activities ``query`` selects (scoped)."""
         dialect = session.get_bind().dialect.name
         statement = self.statement(query, dialect)
@@ -146,17 +145,21 @@ class ActivityExport:
             yield header_chunk(self.headings())
             yield from _copy_csv(session, statement)
         else:
-            yield from csv_chunks(self.headings(), self.batches(session, query, dialect))
+            yield from csv_chunks(
+                self.headings(), self.batches(session, query, dialect, batch_size)
+            )
 
-    def batches(self, session: Session, query: Any, dialect: str) -> Iterator[list[Any]]:
-        """Formatted rows in id ranges of CHUNK_ROWS activities, each range's repeated parts
+    def batches(
+        self, session: Session, query: Any, dialect: str, batch_size: int
+    ) -> Iterator[list[Any]]:
+        """Formatted rows in id ranges of ``batch_size`` activities, each range's repeated parts
         pivoted from that range alone (for a database without COPY, such as SQLite)."""
         ids = query.with_entities(Activity.id).order_by(None).order_by(Activity.id)
         statement = self.statement(query, dialect, id_range=True)
         connection = session.connection()
         low = 0
         while True:
-            high = ids.filter(Activity.id > low).offset(CHUNK_ROWS - 1).limit(1).scalar()
+            high = ids.filter(Activity.id > low).offset(batch_size - 1).limit(1).scalar()
             bounds = {"low": low, "high": NO_LIMIT if high is None else high}
             rows = connection.execute(statement, bounds).fetchall()
             if rows:

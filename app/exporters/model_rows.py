@@ -39,6 +39,6 @@ class ModelExport:
         for batch in keyset_batches(query, id_column, batch_size):
             yield [[_cell(getattr(item, name)) for name, _ in self.columns] for item in batch]
 
-    def chunks(self, session: Session, query: Any, batch_size: int = 500) -> Iterator[str]:
+    def chunks(self, session: Session, query: Any, batch_size: int) -> Iterator[str]:
         """The CSV file, header first, for the rows ``query`` selects (already scoped)."""
         return csv_chunks(self.headings(), self.rows(query, batch_size))

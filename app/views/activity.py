@@ -20,7 +20,7 @@ from app.views.filters import (
     FilterJaCreditType,
     FilterMocBoard,
 )
-from app.views.forms import ActivityForm, form_field
+from app.views.forms import ActivityForm, form_field, provider_search_field
 
 EDITABLE = [f for f in ACTIVITY_FIELDS if f.editable]
 LABELS = {f.name: _(f.label) for f in ACTIVITY_FIELDS}
@@ -69,6 +69,7 @@ class ActivityModelView(ScopedModelView):
         "status": v.ACTIVITY_STATUSES,
         "rems_type": v.REMS_TYPES,
     }
+    search_form_extra_fields = {"provider": provider_search_field("Provider")}
     extra_search_filters = {
         "moc_board": ("MOC board", [FilterMocBoard], v.MOC_BOARDS),
         "ja_credit_type": ("JA credit type", [FilterJaCreditType], v.JA_CREDIT_TYPES),

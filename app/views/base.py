@@ -92,7 +92,7 @@ class ScopedModelView(ModelView):
 
     def _get_list_widget(self, filters: Any, *args: Any, **kwargs: Any) -> Any:
         """Cap ``psize_<View>`` and ignore a sort column that is not in the whitelist."""
-        size = kwargs.get("page_size") or self.page_size
+        size = kwargs.get("page_size") or current_app.config.get("PARS_PAGE_SIZE", self.page_size)
         kwargs["page_size"] = max(1, min(int(size), self.max_page_size()))
         if kwargs.get("order_column") and kwargs["order_column"] not in self.order_columns:
             kwargs["order_column"], kwargs["order_direction"] = "", ""
@@ -168,5 +168,6 @@ class ScopedModelView(ModelView):
     @has_access
     def export(self) -> Any:
         """Download the rows of this list, with its current filters, as CSV."""
-        chunks = self.exporter().chunks(self.datamodel.session, self.export_query())
+        batch_size = int(current_app.config.get("PARS_EXPORT_BATCH_SIZE", 2000))
+        chunks = self.exporter().chunks(self.datamodel.session, self.export_query(), batch_size)
         return csv_response(chunks, self.export_filename())

@@ -14,7 +14,7 @@ from app.services import contacts
 from app.services.errors import PARSError
 from app.views.base import ScopedModelView
 from app.views.datamodel import ScopedInterface, acting_user
-from app.views.forms import SchemaSelectField
+from app.views.forms import SchemaSelectField, provider_search_field
 
 
 class ProviderContactModelView(ScopedModelView):
@@ -29,6 +29,7 @@ class ProviderContactModelView(ScopedModelView):
     order_columns = ["contact_type"]
     search_columns = ["provider", "user", "contact_type"]
     choice_search_columns = {"contact_type": v.CONTACT_TYPES}
+    search_form_extra_fields = {"provider": provider_search_field("Provider")}
     label_columns = {
         "provider": _("Provider"),
         "user": _("User"),

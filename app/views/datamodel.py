@@ -43,11 +43,12 @@ class ScopedInterface(SQLAInterface):
         return super()._get_base_query(self._scoped(query), filters, *args, **kwargs)
 
     def query_count(self, query: Any, filters: Any = None, select_columns: Any = None) -> int:
-        """The list's total as a plain ``count(*)`` over the filtered rows."""
+        """The list's total as a plain count of the filtered rows' keys."""
         filtered = self._apply_inner_all(
             query, filters, select_columns=select_columns, aliases_mapping={}
         )
-        return int(filtered.order_by(None).with_entities(func.count()).scalar() or 0)
+        key = self.obj.__mapper__.primary_key[0]
+        return int(filtered.order_by(None).with_entities(func.count(key)).scalar() or 0)
 
     def add(self, item: Any, commit: bool = True) -> None:
         """Save a new row; a database error becomes a message without SQL or data."""

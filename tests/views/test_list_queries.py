@@ -55,3 +55,9 @@ def test_statements_do_not_grow_with_page_size(
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 15, counts
+
+
+def test_list_shows_the_true_total(client_for, world: World) -> None:
+    add_rows(world, 30)
+    page = client_for(world.staff).get("/activitymodelview/list/?psize_ActivityModelView=5")
+    assert "<strong>Record Count:</strong> 34" in page.get_data(as_text=True)
