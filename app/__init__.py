@@ -109,6 +109,18 @@ def _register_request_hooks(app: Flask) -> None:
             if PAGING_ARG.match(name) and not (value.isdigit() and len(value) <= 9):
                 abort(400, description="Page numbers and page sizes must be whole numbers.")
 
+    @app.before_request
+    def reject_unknown_actions() -> None:
+        """An action name no view declares answers 404 (Flask-AppBuilder's own views
+        would raise on it and answer 500)."""
+        endpoint = request.endpoint or ""
+        if not endpoint.endswith((".action", ".action_post")):
+            return
+        view = getattr(app.view_functions.get(endpoint), "__self__", None)
+        name = (request.view_args or {}).get("name") or request.form.get("action")
+        if view is None or name not in getattr(view, "actions", {}):
+            abort(404)
+
     @app.after_request
     def no_store_for_signed_in(response: Any) -> Any:
         """Pages and exports for a signed-in user are never cached."""
