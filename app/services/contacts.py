@@ -35,8 +35,9 @@ def check_contact_change(session: Session, *, actor: Any, contact: ProviderConta
     Raises NotInScopeError for a provider outside the actor's scope and
     PrimaryContactError for a broken primary-contact rule.
     """
-    provider_id = contact.provider.id if contact.provider is not None else contact.provider_id
     with session.no_autoflush:  # compare with what is stored, not with the pending change
+        provider = contact.provider
+        provider_id = provider.id if provider is not None else contact.provider_id
         if not scoping.can_see_provider(session, actor, provider_id):
             raise NotInScopeError()
         current = _primary_of(session, provider_id)
