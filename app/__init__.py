@@ -110,6 +110,14 @@ def _register_request_hooks(app: Flask) -> None:
                 abort(400, description="Page numbers and page sizes must be whole numbers.")
 
     @app.before_request
+    def no_file_downloads() -> None:
+        """Flask-AppBuilder gives every model view a ``download/<filename>`` route that
+        serves files by name whatever the row; PARS list views hold no files (uploads have
+        their own scoped routes), so the route answers 404 everywhere."""
+        if (request.endpoint or "").endswith(".download"):
+            abort(404)
+
+    @app.before_request
     def reject_unknown_actions() -> None:
         """An action name no view declares answers 404 (Flask-AppBuilder's own views
         would raise on it and answer 500)."""

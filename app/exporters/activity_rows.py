@@ -116,7 +116,7 @@ class ActivityExport:
         credits, learners = _credits(id_range), _learners(id_range)
         if id_range:
             query = query.filter(_in_range(Activity.id, id_range))
-        columns: list[Any] = [Provider.accme_id]
+        columns: list[Any] = [safe_text(Provider.accme_id, dialect)]
         for spec in ACTIVITY_FIELDS:
             if spec.name == "accme_activity_id":
                 columns.append(type_coerce(Activity.id + ACCME_ACTIVITY_ID_OFFSET, NullType()))
@@ -142,7 +142,8 @@ class ActivityExport:
         dialect = session.get_bind().dialect.name
         statement = self.statement(query, dialect)
         if dialect == "postgresql":
-            yield header_chunk(self.headings())
+            # COPY ends records with LF and quotes every cell holding a CR or an LF.
+            yield header_chunk(self.headings(), line_end="\n")
             yield from _copy_csv(session, statement)
         else:
             yield from csv_chunks(

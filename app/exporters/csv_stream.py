@@ -17,8 +17,9 @@ from flask import Response, stream_with_context
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 UTF8_BOM = "\ufeff"
-#: Records end with a line feed, as PostgreSQL's CSV output does (every reader accepts it).
-LINE_END = "\n"
+#: Records end with CR LF (RFC 4180); the writer then also quotes any cell holding a CR or
+#: an LF, so a line break inside a cell can never start a new record.
+LINE_END = "\r\n"
 
 
 def neutralise(cell: Any) -> Any:
@@ -33,10 +34,10 @@ def neutralise_row(row: Sequence[Any]) -> list[Any]:
     return [neutralise(cell) for cell in row]
 
 
-def header_chunk(headings: Sequence[str]) -> str:
+def header_chunk(headings: Sequence[str], line_end: str = LINE_END) -> str:
     """The first chunk of a PARS CSV file: a byte-order mark (for Excel) and the headings."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator=LINE_END).writerow(neutralise_row(headings))
+    csv.writer(buffer, lineterminator=line_end).writerow(neutralise_row(headings))
     return UTF8_BOM + buffer.getvalue()
 
 

@@ -15,6 +15,9 @@ from sqlalchemy.exc import MultipleResultsFound
 class PARSSecurityManager(SecurityManager):
     """Users sign in with their email address; user names are email addresses too."""
 
+    #: FAB's user statistics chart loads Google Charts from the internet: not on intranets.
+    userstatschartview = None
+
     def find_user(self, username: str | None = None, email: str | None = None) -> Any:
         """The user whose user name or email equals the given one, ignoring case."""
         wanted = (username or email or "").strip()

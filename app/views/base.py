@@ -2,8 +2,8 @@
 
 It adds to Flask-AppBuilder's ModelView what a multi-tenant accreditation system needs:
 rows limited to the user's scope (through :class:`ScopedInterface`), a capped page size,
-a whitelist of sort columns, actions that cannot reach rows outside the scope, no file
-download route, database errors shown without their SQL, and a CSV export of exactly the
+a whitelist of sort columns, actions that cannot reach rows outside the scope, database
+errors shown without their SQL, and a CSV export of exactly the
 rows of the list with its current filters.
 """
 
@@ -119,12 +119,6 @@ class ScopedModelView(ModelView):
         self.check_provider_scope(item)
 
     # ---- routes Flask-AppBuilder adds that PARS closes or guards ----------------------
-
-    @expose("/download/<string:filename>")
-    @has_access
-    def download(self, filename: str) -> Any:
-        """PARS list views hold no file columns: uploads have their own scoped routes."""
-        abort(404)
 
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
     def action(self, name: str, pk: Any) -> Any:

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_appbuilder.forms import GeneralModelConverter
 from flask_babel import lazy_gettext as _
+from wtforms.validators import Regexp
 
 from app.models import Provider
 from app.schema import vocabularies as v
@@ -73,7 +74,6 @@ class ProviderModelView(ScopedModelView):
         *ADDRESS_COLUMNS,
     ]
     add_columns = show_columns
-    edit_columns = show_columns
     #: What a provider's own contact may change.
     contact_edit_columns = ["name", *ADDRESS_COLUMNS]
     add_form_extra_fields = {
@@ -84,12 +84,36 @@ class ProviderModelView(ScopedModelView):
         "country": _choice("Country", v.COUNTRIES),
     }
     edit_form_extra_fields = add_form_extra_fields
-    validators_columns: dict[str, Any] = {}
+    validators_columns: dict[str, Any] = {
+        "accme_id": [
+            Regexp(r"^\d{7}$", message="ACCME Provider ID: use the 7 digits, e.g. 0001234.")
+        ],
+    }
     related_views = [ProviderContactModelView, ActivityModelView]
+
+    # Staff edit the whole provider; the provider's own contacts only its name and address.
+    # The form and its columns are chosen per request (never stored on the shared view).
+    _staff_edit_form: Any = None
+    _contact_edit_form: Any = None
+
+    @property  # type: ignore[override]
+    def edit_form(self) -> Any:
+        return self._staff_edit_form if self._staff() else self._contact_edit_form
+
+    @edit_form.setter
+    def edit_form(self, form: Any) -> None:
+        self._staff_edit_form = form
+
+    @property  # type: ignore[override]
+    def edit_columns(self) -> list[str]:
+        return self.show_columns if self._staff() else self.contact_edit_columns
+
+    @edit_columns.setter
+    def edit_columns(self, columns: list[str]) -> None:
+        """Flask-AppBuilder assigns the staff columns at start-up; they are show_columns."""
 
     def _init_forms(self) -> None:
         super()._init_forms()
-        self._staff_edit_form = self.edit_form
         contact_fields = {
             k: f for k, f in self.edit_form_extra_fields.items() if k in self.contact_edit_columns
         }
@@ -104,13 +128,9 @@ class ProviderModelView(ScopedModelView):
         )
 
     def _staff(self) -> bool:
-        return scoping.sees_everything(acting_user())
-
-    def _edit(self, pk: Any) -> Any:
-        """Staff get the whole form; a provider's contact only the contact-data form."""
-        self.edit_form = self._staff_edit_form if self._staff() else self._contact_edit_form
-        self.edit_columns = self.show_columns if self._staff() else self.contact_edit_columns
-        return super()._edit(pk)
+        """Staff (or start-up, when no one is signed in yet) get the whole form."""
+        user = acting_user()
+        return user is None or scoping.sees_everything(user)
 
     def pre_update(self, item: Provider) -> None:
         super().pre_update(item)
