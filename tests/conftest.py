@@ -8,6 +8,7 @@ exactly as in production; each test starts from empty data tables.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import tempfile
@@ -60,15 +61,19 @@ CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 class IsolatedClient(FlaskClient):
-    """A test client whose every request gets its own application context.
+    """A test client whose every request runs in its own application context.
 
-    Tests hold an app context open to read the database; without this, requests would
-    share that context's ``g`` (and so the signed-in user) and its database session.
+    Tests hold an application context open to read the database, and Flask would reuse it
+    for each request made inside it: ``g`` (the signed-in user, the per-request scope
+    cache) and the SQLAlchemy session would then live across requests, which production
+    never does. Running each request in an empty ``contextvars.Context`` gives it a fresh
+    application context, torn down at the end of the request; responses are buffered so
+    that streamed downloads are produced inside that context too.
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
+        kwargs.setdefault("buffered", True)
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 def _database_url(tmp_dir: str) -> str:

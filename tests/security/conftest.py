@@ -9,12 +9,7 @@ written independently of ``app.security.scoping``.
 
 from __future__ import annotations
 
-import contextvars
-from typing import Any
-
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.security import roles
@@ -44,34 +39,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("role", ROLES)
     if wants("action_endpoint"):
         metafunc.parametrize("action_endpoint", action_endpoints())
-
-
-# ---- clients: one application context per request, as in production ------------------
-
-
-class RequestScopedClient(FlaskClient):
-    """A test client whose every request runs in its own application context.
-
-    The suite's fixtures hold an application context open for the whole test, and Flask
-    reuses it for each request made inside it: ``g``, the per-request scope cache and the
-    SQLAlchemy session would then live across requests, which production never does (a
-    refused edit would stay in the session, a revoked assignment would stay cached).
-    Running each request in an empty ``contextvars.Context`` gives it a fresh application
-    context, torn down at the end of the request. Responses are buffered so that streamed
-    downloads are produced inside that context too.
-    """
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("buffered", True)
-        return contextvars.Context().run(super().open, *args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def request_scoped_clients(app: Flask) -> Any:
-    previous = app.test_client_class
-    app.test_client_class = RequestScopedClient
-    yield
-    app.test_client_class = previous
 
 
 @pytest.fixture

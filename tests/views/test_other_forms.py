@@ -29,14 +29,20 @@ def count(model) -> int:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("kind", "Self-accredited", "Accreditation kind: 'Self-accredited' is not an allowed value."),
+        (
+            "kind",
+            "Self-accredited",
+            "Accreditation kind: 'Self-accredited' is not an allowed value.",
+        ),
         ("state", "ZZ", "State: 'ZZ' is not an allowed value."),
         ("accreditation_status", "", "Accreditation status: this field is required."),
         ("term_start", "31/31/2025", "Not a valid date value."),
         ("name", "", "This field is required."),
     ],
 )
-def test_provider_form_messages(client_for, world: World, field: str, value: str, message: str) -> None:
+def test_provider_form_messages(
+    client_for, world: World, field: str, value: str, message: str
+) -> None:
     client = client_for(world.staff)
     before = count(Provider)
     data = {**PROVIDER, "accreditor": str(world.p1.accreditor_id), field: value}
@@ -67,27 +73,50 @@ def test_contact_edits_address_but_not_accreditation(client_for, world: World) -
     client = client_for(world.contact_a)
     page = client.get(f"/providermodelview/edit/{world.p1.id}").get_data(as_text=True)
     assert 'name="address_line1"' in page and 'name="accreditation_status"' not in page
-    response = post_form(client, f"/providermodelview/edit/{world.p1.id}", {
-        "name": world.p1.name, "address_line1": "1 Congress Ave", "city": "Austin", "state": "TX",
-        "country": "USA", "accreditation_status": "Probation",
-    })
+    response = post_form(
+        client,
+        f"/providermodelview/edit/{world.p1.id}",
+        {
+            "name": world.p1.name,
+            "address_line1": "1 Congress Ave",
+            "city": "Austin",
+            "state": "TX",
+            "country": "USA",
+            "accreditation_status": "Probation",
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     provider = db.session.get(Provider, world.p1.id)
-    assert (provider.address_line1, provider.accreditation_status) == ("1 Congress Ave", "Accreditation")
+    assert (provider.address_line1, provider.accreditation_status) == (
+        "1 Congress Ave",
+        "Accreditation",
+    )
 
 
 def test_accreditor_form_refuses_unknown_kind(client_for, world: World) -> None:
     client = client_for(world.staff)
     before = count(Accreditor)
-    response = post_form(client, "/accreditormodelview/add", {"code": "XX", "name": "X", "kind": "Galactic"})
-    assert "Kind: 'Galactic' is not an allowed value." in html.unescape(response.get_data(as_text=True))
+    response = post_form(
+        client, "/accreditormodelview/add", {"code": "XX", "name": "X", "kind": "Galactic"}
+    )
+    assert "Kind: 'Galactic' is not an allowed value." in html.unescape(
+        response.get_data(as_text=True)
+    )
     assert count(Accreditor) == before
 
 
 def test_contact_form_refuses_unknown_type(client_for, world: World) -> None:
     client = client_for(world.contact_a)
-    response = post_form(client, "/providercontactmodelview/add", {
-        "provider": str(world.p1.id), "user": str(world.contact_a.id), "contact_type": "Boss",
-    })
-    assert "Contact type: 'Boss' is not an allowed value." in html.unescape(response.get_data(as_text=True))
+    response = post_form(
+        client,
+        "/providercontactmodelview/add",
+        {
+            "provider": str(world.p1.id),
+            "user": str(world.contact_a.id),
+            "contact_type": "Boss",
+        },
+    )
+    assert "Contact type: 'Boss' is not an allowed value." in html.unescape(
+        response.get_data(as_text=True)
+    )
