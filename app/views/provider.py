@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import has_request_context
 from flask_appbuilder.forms import GeneralModelConverter
 from flask_babel import lazy_gettext as _
 from wtforms.validators import Regexp
@@ -129,8 +130,9 @@ class ProviderModelView(ScopedModelView):
 
     def _staff(self) -> bool:
         """Staff (or start-up, when no one is signed in yet) get the whole form."""
-        user = acting_user()
-        return user is None or scoping.sees_everything(user)
+        if not has_request_context():
+            return True
+        return scoping.sees_everything(acting_user())
 
     def pre_update(self, item: Provider) -> None:
         super().pre_update(item)
