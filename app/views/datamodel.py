@@ -42,6 +42,12 @@ class ScopedInterface(SQLAInterface):
     def _get_base_query(self, query: Any, filters: Any = None, *args: Any, **kwargs: Any) -> Any:
         return super()._get_base_query(self._scoped(query), filters, *args, **kwargs)
 
+    def apply_pagination(self, query: Any, page: int | None, page_size: int | None) -> Any:
+        """A negative page or page size (from an API query) reads as the first page."""
+        page = max(page, 0) if page is not None else None
+        page_size = max(page_size, 1) if page_size is not None else None
+        return super().apply_pagination(query, page, page_size)
+
     def query_count(self, query: Any, filters: Any = None, select_columns: Any = None) -> int:
         """The list's total as ``count(*)`` over the filtered rows: an index that covers
         the filters answers it without reading the table."""
