@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Model, TextList, Timestamped, Versioned
 from app.models.provider import Provider
+from app.schema.values import format_support
 
 #: ACCME Activity IDs are 9 digits, issued by PARS: this offset plus the row id.
 ACCME_ACTIVITY_ID_OFFSET = 100_000_000
@@ -119,6 +120,9 @@ class CommercialSupport(Model):
     source: Mapped[str] = mapped_column(String(200), nullable=False)
     kind: Mapped[str] = mapped_column(String(10), nullable=False)
     amount: Mapped[Decimal | None] = mapped_column(MONEY)
+
+    def __str__(self) -> str:
+        return format_support(self)
 
 
 class MocRegistration(Model):

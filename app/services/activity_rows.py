@@ -390,7 +390,7 @@ def sync_id_sequence(session: Session, table: Table) -> None:
     if _is_postgres(session):
         # The table name comes from our own model metadata, never from input.
         statement = (
-            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # nosec B608
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
             f"(SELECT max(id) FROM {table.name}))"
         )
         session.execute(text(statement))
