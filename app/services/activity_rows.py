@@ -26,7 +26,7 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.models import ActivityCredit, CommercialSupport, LearnerCount, MocRegistration
@@ -388,12 +388,9 @@ def _copy_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> No
 def sync_id_sequence(session: Session, table: Table) -> None:
     """PostgreSQL: move the table's id sequence past the ids written explicitly."""
     if _is_postgres(session):
-        # The table name comes from our own model metadata, never from input.
-        statement = (
-            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-            f"(SELECT max(id) FROM {table.name}))"
-        )
-        session.execute(text(statement))
+        highest = select(func.max(table.c.id)).scalar_subquery()
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        session.execute(select(func.setval(sequence, highest)))
 
 
 def next_activity_id(session: Session) -> int:
