@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.exporters.csv_stream import csv_chunks, neutralise
 from app.queries.batches import keyset_batches
-from app.schema.values import Kind, format_value
+from app.schema.values import display_value
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, bool):
-        return format_value(Kind.BOOLEAN, value)
-    if isinstance(value, list):
-        return format_value(Kind.NAME_LIST, [str(item) for item in value])
-    if value is None or isinstance(value, (int, float)):
-        return "" if value is None else value
-    if hasattr(value, "isoformat") and hasattr(value, "year") and not hasattr(value, "hour"):
-        return format_value(Kind.DATE, value)
-    return neutralise(str(value))
+    """A list cell: shown as on screen; numbers stay numbers, text is neutralised."""
+    shown = display_value(value)
+    return shown if isinstance(shown, (int, float, Decimal)) else neutralise(str(shown))
 
 
 class ModelExport:

@@ -198,3 +198,20 @@ def format_support(support: Any) -> str:
     if support.amount is None:
         return f"{support.source}: {IN_KIND}"
     return f"{support.source}: {plain_decimal(support.amount)}"
+
+
+def display_value(value: Any) -> Any:
+    """A stored value as PARS screens and list exports show it: blank when not given,
+    dates as MM/DD/YYYY, numbers without trailing zeros, Yes/No, lists separated by
+    semicolons; anything else (text, numbers, records) as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return format_value(Kind.BOOLEAN, value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return format_value(Kind.DATE, value)
+    if isinstance(value, Decimal):
+        return plain_decimal(value)
+    if isinstance(value, list):
+        return format_value(Kind.NAME_LIST, [str(item) for item in value])
+    return value

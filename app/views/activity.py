@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _
 from app.exporters.activity_rows import ActivityExport
 from app.models import Activity
 from app.schema import vocabularies as v
-from app.schema.fields import ACTIVITY_FIELDS, FIELDS_BY_NAME
+from app.schema.fields import ACTIVITY_FIELDS
 from app.schema.rules import reporting_year
 from app.views.base import ScopedModelView
 from app.views.datamodel import ScopedInterface
@@ -112,6 +112,3 @@ class ActivityModelView(ScopedModelView):
     def pre_update(self, item: Activity) -> None:
         super().pre_update(item)
         item.reporting_year = reporting_year(item.start_date)
-
-
-__all__ = ["FIELDS_BY_NAME", "ActivityModelView"]

@@ -9,8 +9,6 @@ rows of the list with its current filters.
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any, ClassVar
 
 from flask import abort, current_app, request
@@ -24,28 +22,11 @@ from wtforms import SelectField, StringField
 
 from app.exporters.csv_stream import csv_response
 from app.exporters.model_rows import ModelExport
-from app.schema.fields import Kind
-from app.schema.values import format_value
+from app.schema.values import display_value
 from app.schema.vocabularies import Vocabulary
 from app.security import scoping
 from app.views.datamodel import acting_user
 from app.views.forms import safe_form
-
-
-def display_value(value: Any) -> Any:
-    """A value as PARS screens show it: blank when not given, dates as MM/DD/YYYY,
-    credits without trailing zeros, Yes/No, lists separated by semicolons."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return format_value(Kind.BOOLEAN, value)
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return format_value(Kind.DATE, value)
-    if isinstance(value, Decimal):
-        return format_value(Kind.DECIMAL, value)
-    if isinstance(value, list):
-        return format_value(Kind.NAME_LIST, [str(item) for item in value])
-    return value
 
 
 def choice_search_field(label: str, vocab: Vocabulary) -> SelectField:

@@ -25,7 +25,7 @@ from app.security import roles
 from app.security.permissions import sync_roles
 from app.services.synthetic import generate
 from app.views import MENU
-from tests.conftest import IsolatedClient, login
+from tests.conftest import login
 
 PASSWORD = "bench-password-2026"
 LIST_REQUESTS = 40
@@ -39,7 +39,6 @@ def run_database(name: str, url: str, providers: int, activities: int) -> None:
         "config.Config",
         {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "AUTH_RATE_LIMITED": False},
     )
-    app.test_client_class = IsolatedClient
     with app.app_context():
         prepare_schema(url)
         upgrade(directory=str(app.extensions["migrate"].directory))

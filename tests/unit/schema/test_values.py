@@ -114,3 +114,14 @@ def test_file_columns_are_unique_and_complete() -> None:
     assert {f.label for f in ACTIVITY_FIELDS} <= set(columns)
     assert "ABIM MOC Points" in columns and "IPCE Credits" in columns
     assert "Nurse Learners" in columns
+
+
+def test_display_value_as_screens_show_it() -> None:
+    from app.schema.values import display_value
+
+    assert display_value(None) == ""
+    assert display_value(True) == "Yes" and display_value(False) == "No"
+    assert display_value(dt.date(2025, 3, 1)) == "03/01/2025"
+    assert str(display_value(Decimal("3.00"))) == "3"
+    assert display_value(["In-Person", "Online"]) == "In-Person; Online"
+    assert display_value("Grand Rounds") == "Grand Rounds"
