@@ -35,7 +35,7 @@ from app.models import Provider, ProviderContact, User
 from app.schema import vocabularies as v
 from app.security import roles
 from app.services import reference_data as ref
-from app.services.activity_rows import (
+from app.services.bulk_rows import (
     ACTIVITY,
     ActivityMaker,
     ProviderInfo,
