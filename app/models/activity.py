@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Model, TextList, Timestamped, Versioned
 from app.models.provider import Provider
-from app.schema.values import format_support
+from app.schema.values import format_support, plain_decimal
 
 #: ACCME Activity IDs are 9 digits, issued by PARS: this offset plus the row id.
 ACCME_ACTIVITY_ID_OFFSET = 100_000_000
@@ -104,6 +104,24 @@ class Activity(Versioned, Timestamped, Model):
         """The 9-digit ACCME Activity ID that PARS issued for this activity."""
         return None if self.id is None else str(ACCME_ACTIVITY_ID_OFFSET + self.id)
 
+    @property
+    def moc_summary(self) -> str:
+        """Each MOC registration as 'ABIM: 6.5 points (Medical Knowledge)'."""
+        return "; ".join(str(registration) for registration in self.moc_registrations)
+
+    @property
+    def ja_credits_summary(self) -> str:
+        """Each JA credit type with its amount, e.g. 'IPCE: 2; Nursing: 1.5'."""
+        return "; ".join(f"{c.credit_type}: {plain_decimal(c.amount)}" for c in self.ja_credits)
+
+    @property
+    def learners_by_profession(self) -> str:
+        """Learners per profession over the activity's years, e.g. 'Nurse: 42'."""
+        totals: dict[str, int] = {}
+        for count in self.learner_counts:
+            totals[count.profession] = totals.get(count.profession, 0) + count.count
+        return "; ".join(f"{profession}: {n}" for profession, n in totals.items())
+
     def __str__(self) -> str:
         return f"{self.title} ({self.provider_activity_id})"
 
@@ -145,6 +163,11 @@ class MocRegistration(Model):
     credit_claim_date: Mapped[dt.date | None] = mapped_column(Date)
     content_area: Mapped[str | None] = mapped_column(String(200))
     internal_id: Mapped[str | None] = mapped_column(String(50))
+
+    def __str__(self) -> str:
+        points = "" if self.points is None else f"{plain_decimal(self.points)} points"
+        types = f" ({', '.join(self.credit_types)})" if self.credit_types else ""
+        return f"{self.board}: {points}{types}".rstrip(": ")
 
 
 class ActivityCredit(Model):

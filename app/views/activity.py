@@ -81,6 +81,9 @@ class ActivityModelView(ScopedModelView):
     }
     label_columns = {
         **LABELS,
+        "moc_summary": _("MOC registrations"),
+        "ja_credits_summary": _("JA credits"),
+        "learners_by_profession": _("Learners by profession"),
         "provider": _("Provider"),
         "reporting_year": _("Reporting year"),
     }
@@ -90,6 +93,9 @@ class ActivityModelView(ScopedModelView):
         "accme_activity_id",
         "reporting_year",
         *[f.name for f in ACTIVITY_FIELDS if f.name != "accme_activity_id"],
+        "moc_summary",
+        "ja_credits_summary",
+        "learners_by_profession",
     ]
     add_columns = ["provider", *[f.name for f in EDITABLE]]
     edit_columns = add_columns

@@ -124,3 +124,18 @@ def test_edit_keeps_values_and_updates_year(client_for, world: World) -> None:
     db.session.expire_all()
     activity = db.session.get(Activity, world.a1.id)
     assert (activity.title, activity.reporting_year, activity.version_id) == ("Renamed", 2024, 2)
+
+
+def test_show_page_lists_repeated_parts(client_for, world: World) -> None:
+    from app.models import LearnerCount
+
+    db.session.add(LearnerCount(activity_id=world.a4.id, profession="Nurse", year=2025, count=40))
+    db.session.commit()
+    body = (
+        client_for(world.staff).get(f"/activitymodelview/show/{world.a2.id}").get_data(as_text=True)
+    )
+    assert "ABIM: 6.5 points (Medical Knowledge)" in body
+    body = (
+        client_for(world.staff).get(f"/activitymodelview/show/{world.a4.id}").get_data(as_text=True)
+    )
+    assert "IPCE: 2" in body and "Nurse: 40" in body
