@@ -20,6 +20,8 @@ from app.extensions import csrf, db, mail, migrate, new_appbuilder, talisman
 APP_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = APP_DIR / "migrations"
 PAGING_ARG = re.compile(r"^(psize|page)_")
+#: Ids are 32-bit integer columns on every database PARS runs on.
+MAX_ID = 2**31
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +110,14 @@ def _register_request_hooks(app: Flask) -> None:
         for name, value in request.args.items():
             if PAGING_ARG.match(name) and not (value.isdigit() and len(value) <= 9):
                 abort(400, description="Page numbers and page sizes must be whole numbers.")
+
+    @app.before_request
+    def reject_impossible_ids() -> None:
+        """Record ids are whole numbers that fit the id columns; anything else is a page
+        that does not exist (404), never a database error."""
+        pk = (request.view_args or {}).get("pk")
+        if pk is not None and not (str(pk).isdigit() and int(pk) < MAX_ID):
+            abort(404)
 
     @app.before_request
     def no_file_downloads() -> None:

@@ -61,3 +61,14 @@ def test_list_shows_the_true_total(client_for, world: World) -> None:
     add_rows(world, 30)
     page = client_for(world.staff).get("/activitymodelview/list/?psize_ActivityModelView=5")
     assert "<strong>Record Count:</strong> 34" in page.get_data(as_text=True)
+
+
+def test_impossible_ids_are_not_found(client_for, world: World) -> None:
+    client = client_for(world.staff)
+    for url in (
+        "/activitymodelview/show/99999999999999999999",
+        "/activitymodelview/edit/abc",
+        "/providermodelview/show/-1",
+        "/api/v1/activity/99999999999999999999",
+    ):
+        assert client.get(url).status_code == 404, url
