@@ -26,11 +26,14 @@ class ScopedRestApi(ModelRestApi):
     include_route_methods = {"get", "get_list", "info"}
     max_page_size = 100
     page_size = 25
+    # No add or edit routes exist, but ``_info`` still describes add and edit columns:
+    # each API keeps them to one plain text field, so no related records are listed there.
 
 
 class ActivityRestApi(ScopedRestApi):
     resource_name = "activity"
     datamodel = ScopedInterface(Activity)
+    add_columns = edit_columns = ["title"]
     list_columns = [
         "id",
         "provider.id",
@@ -84,6 +87,7 @@ class ActivityRestApi(ScopedRestApi):
 class ProviderRestApi(ScopedRestApi):
     resource_name = "provider"
     datamodel = ScopedInterface(Provider)
+    add_columns = edit_columns = ["name"]
     list_columns = ["id", "accme_id", "name", "kind", "accreditation_status", "term_end"]
     show_columns = [
         "id",
