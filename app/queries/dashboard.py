@@ -22,14 +22,3 @@ def home_counts(session: Session, user: Any) -> dict[str, Any]:
         .group_by(Activity.status)
     ).all()
     return {"providers": providers or 0, "activities_by_status": dict(by_status)}
-
-
-def provider_choices(session: Session, user: Any) -> list[Any]:
-    """(id, name, ACCME Provider ID) of the providers the user sees, by name: the light
-    rows behind provider dropdowns (no objects are built for 1,700 providers)."""
-    query = (
-        select(Provider.id, Provider.name, Provider.accme_id)
-        .where(scoping.predicate(session, Provider, user))
-        .order_by(Provider.name)
-    )
-    return list(session.execute(query).all())

@@ -25,7 +25,7 @@ from wtforms import SelectField, SelectMultipleField, ValidationError
 from wtforms.validators import InputRequired, Optional
 
 from app.models import CommercialSupport
-from app.queries.dashboard import provider_choices
+from app.queries.providers import provider_choices
 from app.schema import rules
 from app.schema import vocabularies as v
 from app.schema.fields import Field, Kind
