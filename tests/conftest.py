@@ -9,8 +9,8 @@ exactly as in production; each test starts from empty data tables.
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import os
-import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import delete
 
 from app import create_app
@@ -57,7 +58,6 @@ DATA_TABLES = (
     Provider,
     Accreditor,
 )
-CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 class IsolatedClient(FlaskClient):
@@ -250,16 +250,13 @@ def world(app_ctx: Flask) -> World:
 
 
 def csrf_token(client: FlaskClient) -> str:
-    """A CSRF token valid for this client's session."""
-    page = client.get("/login/") if not _signed_in(client) else client.get("/userinfoeditview/form")
-    match = CSRF_INPUT.search(page.get_data(as_text=True))
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
-
-def _signed_in(client: FlaskClient) -> bool:
+    """A valid CSRF token for this client's session, for any user (even one who may open
+    no page with a form), made exactly as Flask-WTF's ``generate_csrf`` makes it."""
     with client.session_transaction() as session:
-        return "_user_id" in session
+        raw = session.setdefault("csrf_token", hashlib.sha1(os.urandom(64)).hexdigest())
+    app = client.application
+    secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+    return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
 
 
 def login(client: FlaskClient, email: str, password: str = f.PASSWORD) -> Any:

@@ -4,9 +4,7 @@ database, making requests and reading pages."""
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,12 +15,11 @@ from flask import Flask, url_for
 from flask.testing import FlaskClient
 from flask_appbuilder import ModelView
 from flask_appbuilder.api import BaseApi, ModelRestApi
-from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import inspect, select
 
 from app.extensions import db
 from app.models import Model
-from tests.conftest import World
+from tests.conftest import World, csrf_token
 from tests.security.oracle import require_object
 
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
@@ -137,18 +134,8 @@ def is_login_redirect(response: Any) -> bool:
     return response.status_code == 302 and "/login/" in response.headers.get("Location", "")
 
 
-def csrf_of(client: FlaskClient) -> str:
-    """A valid CSRF token for this client's session, for any user (even one who may open
-    no page with a form), made exactly as Flask-WTF's ``generate_csrf`` makes it."""
-    with client.session_transaction() as session:
-        raw = session.setdefault("csrf_token", hashlib.sha1(os.urandom(64)).hexdigest())
-    app = client.application
-    secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
-    return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
-
-
 def csrf_headers(client: FlaskClient) -> dict[str, str]:
-    return {"X-CSRFToken": csrf_of(client)}
+    return {"X-CSRFToken": csrf_token(client)}
 
 
 def assert_no_markers(text: str, markers: Iterable[str], where: str) -> None:

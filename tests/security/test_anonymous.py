@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import World
+from tests.conftest import World, csrf_token
 from tests.security.helpers import (
     PUBLIC_ENDPOINTS,
     actions_of_rule,
     assert_no_markers,
     body,
-    csrf_of,
     fingerprint,
     is_action_rule,
     is_login_redirect,
@@ -40,7 +39,7 @@ def test_every_private_route_refuses_anonymous(
     app: Any, world: World, extras: Extras, client_for: Any
 ) -> None:
     client = client_for(None)
-    token = csrf_of(client)
+    token = csrf_token(client)
     before = fingerprint()
     tried, failures = 0, []
     for rule in app.url_map.iter_rules():

@@ -10,10 +10,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Activity
-from tests.conftest import World
+from tests.conftest import World, csrf_token
 from tests.security.helpers import (
     body,
-    csrf_of,
     has_route,
     model_views,
     parse_form,
@@ -58,7 +57,7 @@ def test_create_under_a_foreign_provider_is_refused(
         own = require_object(model, world.p1)
         form = parse_form(body(client.get(view_url(app, view, "edit", pk=own.id))))
         add_form = parse_form(body(client.get(view_url(app, view, "add"))))
-        data = {**add_form.data(), **form.data(**FRESH), "csrf_token": csrf_of(client)}
+        data = {**add_form.data(), **form.data(**FRESH), "csrf_token": csrf_token(client)}
         if "user" in add_form.options:  # a contact row: A's colleague, new for P1/P3
             data["user"] = str(extras.colleague_a.id)
         before = _count(model, world.p3.id)
@@ -88,7 +87,7 @@ def test_moving_an_own_record_to_a_foreign_provider_is_refused(
         own = require_object(view.datamodel.obj, world.p1)
         before = row_values(own)
         form = parse_form(body(client.get(view_url(app, view, "edit", pk=own.id))))
-        data = form.data(provider=str(world.p3.id), csrf_token=csrf_of(client))
+        data = form.data(provider=str(world.p3.id), csrf_token=csrf_token(client))
         response = client.post(view_url(app, view, "edit", pk=own.id), data=data)
         assert _refused(response), f"{name}: {response.status_code}"
         assert row_values(own) == before, name
@@ -101,7 +100,9 @@ def test_activity_form_shows_the_error(world: World, extras: Extras, client_for:
     form = parse_form(body(client.get(f"/activitymodelview/edit/{world.a1.id}")))
     before = _count(Activity, world.p3.id)
     data = form.data(provider=str(world.p3.id), provider_activity_id="XT-0002")
-    response = client.post("/activitymodelview/add", data={**data, "csrf_token": csrf_of(client)})
+    response = client.post(
+        "/activitymodelview/add", data={**data, "csrf_token": csrf_token(client)}
+    )
     assert response.status_code == 200
     page = body(response)
     field = page[page.index('id="provider"') :]
@@ -110,6 +111,6 @@ def test_activity_form_shows_the_error(world: World, extras: Extras, client_for:
     a1 = row_values(world.a1)
     client.post(
         f"/activitymodelview/edit/{world.a1.id}",
-        data={**form.data(provider=str(world.p3.id)), "csrf_token": csrf_of(client)},
+        data={**form.data(provider=str(world.p3.id)), "csrf_token": csrf_token(client)},
     )
     assert row_values(world.a1) == a1

@@ -13,14 +13,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.security import roles
-from tests.conftest import World
+from tests.conftest import World, csrf_token
 from tests.security.helpers import (
     PUBLIC_ENDPOINTS,
     actions_of_rule,
     assert_no_markers,
     body,
     csrf_headers,
-    csrf_of,
     fingerprint,
     rule_methods,
     rule_url,
@@ -104,7 +103,7 @@ def test_security_views_refuse_non_admins(
             for method in rule_methods(rule):
                 data = None
                 if method != "GET":
-                    data = {**_hostile_form(world, action, 1), "csrf_token": csrf_of(client)}
+                    data = {**_hostile_form(world, action, 1), "csrf_token": csrf_token(client)}
                 response = client.open(url, method=method, data=data)
                 status = response.status_code
                 if isinstance(view, BaseApi):
@@ -139,7 +138,7 @@ def test_nobody_makes_themselves_admin(
         "email": user.email,
         "active": "y",
         "roles": [admin_role, *own_roles],
-        "csrf_token": csrf_of(client),
+        "csrf_token": csrf_token(client),
     }
     assert client.post(f"/users/edit/{user.id}", data=hostile).status_code == 403
     assert client.post("/users/add", data={**hostile, "username": "x2"}).status_code == 403
@@ -186,7 +185,7 @@ def test_unknown_action_is_not_a_server_error(
     url = rule_url(app, rule, world, action="no-such-action")
     for user in (None, world.contact_a):
         client = client_for(user)
-        data = {"action": "no-such-action", "rowid": ["1"], "csrf_token": csrf_of(client)}
+        data = {"action": "no-such-action", "rowid": ["1"], "csrf_token": csrf_token(client)}
         assert client.post(url, data=data).status_code == 404
         if "GET" in rule.methods:
             assert client.get(url).status_code == 404

@@ -8,11 +8,10 @@ from typing import Any
 from app.api import ScopedRestApi
 from app.views.base import ScopedModelView
 from app.views.datamodel import ScopedInterface
-from tests.conftest import World
+from tests.conftest import World, csrf_token
 from tests.security.helpers import (
     assert_no_markers,
     body,
-    csrf_of,
     has_route,
     model_views,
     rest_apis,
@@ -84,7 +83,7 @@ def test_write_and_delete_idor_on_model_view(
     foreign = require_object(view.datamodel.obj, world.p3)
     before = row_values(foreign)
     client = client_for(world.contact_a)
-    token = csrf_of(client)
+    token = csrf_token(client)
     attempts = [
         ("edit", view_url(app, view, "edit", pk=foreign.id), HOSTILE_EDIT),
         ("delete", view_url(app, view, "delete", pk=foreign.id), {}),
@@ -110,7 +109,7 @@ def test_api_is_read_only(
     own, foreign = require_object(model, world.p1), require_object(model, world.p3)
     rows = {obj: row_values(obj) for obj in (own, foreign)}
     client = client_for(world.contact_a)
-    headers = {"X-CSRFToken": csrf_of(client)}
+    headers = {"X-CSRFToken": csrf_token(client)}
     base = view_url(app, api, "get_list")
     for obj in (own, foreign):
         for send in (client.put, client.patch, client.delete):

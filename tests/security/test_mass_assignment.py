@@ -10,10 +10,9 @@ from sqlalchemy import inspect
 
 from app.models import ProviderContact
 from app.schema import vocabularies as v
-from tests.conftest import World
+from tests.conftest import World, csrf_token
 from tests.security.helpers import (
     body,
-    csrf_of,
     has_route,
     model_views,
     parse_form,
@@ -78,7 +77,7 @@ def test_fields_outside_the_form_are_ignored(
         before = row_values(own)
         response = client.post(
             view_url(app, view, "edit", pk=own.id),
-            data=form.data(**hostile, csrf_token=csrf_of(client)),
+            data=form.data(**hostile, csrf_token=csrf_token(client)),
         )
         assert response.status_code == 302, f"{type(view).__name__}: the form was refused"
         after = row_values(own)
@@ -103,7 +102,7 @@ def test_activity_edit_ignores_status_provider_version_and_dates(
         changed_on="2000-01-01 00:00:00",
         reporting_year="1999",
         id=str(world.a3.id),
-        csrf_token=csrf_of(client),
+        csrf_token=csrf_token(client),
     )
     response = client.post(f"/activitymodelview/edit/{world.a1.id}", data=data)
     assert response.status_code == 302
@@ -133,7 +132,7 @@ def test_contact_cannot_change_accreditation_data(app: Any, world: World, client
     }
     data = form.data(name="Austin Heart Institute", city="Round Rock", **staff_fields)
     response = client.post(
-        f"/providermodelview/edit/{world.p1.id}", data={**data, "csrf_token": csrf_of(client)}
+        f"/providermodelview/edit/{world.p1.id}", data={**data, "csrf_token": csrf_token(client)}
     )
     assert response.status_code in (200, 302)
     after = row_values(world.p1)
@@ -161,7 +160,7 @@ def test_contact_cannot_move_a_contact_row(app: Any, world: World, client_for: A
         provider_id=str(world.p3.id),
         user=str(world.admin.id),
         user_id=str(world.admin.id),
-        csrf_token=csrf_of(client),
+        csrf_token=csrf_token(client),
     )
     client.post(f"/providercontactmodelview/edit/{own.id}", data=data)
     after = row_values(own)

@@ -15,10 +15,9 @@ from app.extensions import db
 from app.models import ReviewAssignment
 from app.security import roles
 from app.security.permissions import role_permissions
-from tests.conftest import World
+from tests.conftest import World, csrf_token
 from tests.security.helpers import (
     body,
-    csrf_of,
     has_route,
     is_login_redirect,
     model_views,
@@ -93,7 +92,7 @@ def expected_status(world: World, role: str, view: Any, method: str, obj: Any) -
 def _request(client: Any, app: Any, view: Any, method: str, obj: Any) -> Any:
     url = view_url(app, view, method, **({"pk": obj.id} if obj is not None else {}))
     if method == "delete":
-        return client.post(url, data={"csrf_token": csrf_of(client)})
+        return client.post(url, data={"csrf_token": csrf_token(client)})
     return client.get(url)
 
 
