@@ -66,6 +66,8 @@ class Config:
         h.strip() for h in os.environ.get("PARS_SAFE_REDIRECT_HOSTS", "").split(",") if h.strip()
     ]
     AUTH_TYPE = 1  # database authentication
+    #: Flask-AppBuilder's own password forms apply the PARS policy (app.services.passwords).
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
     AUTH_USER_REGISTRATION = False
     AUTH_ROLE_ADMIN = "Admin"
     AUTH_ROLE_PUBLIC = "Public"
@@ -76,17 +78,34 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
 
-    # Sessions and cookies.
+    # Sessions and cookies. Signed-in sessions are also kept on the server (ended on
+    # logout, password reset, deactivation, idle timeout and absolute lifetime).
+    SESSION_COOKIE_NAME = "pars_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("PARS_SECURE_COOKIES", False)
     REMEMBER_COOKIE_HTTPONLY = True
+    PARS_SESSION_IDLE_MINUTES = _int("PARS_SESSION_IDLE_MINUTES", 30)
+    PARS_SESSION_MAX_HOURS = _int("PARS_SESSION_MAX_HOURS", 12)
+
+    # Sign-in and password links.
+    PARS_RESET_LINK_MINUTES = _int("PARS_RESET_LINK_MINUTES", 60)
+    PARS_WELCOME_LINK_HOURS = _int("PARS_WELCOME_LINK_HOURS", 72)
+    PARS_LOCKOUT_FAILURES = _int("PARS_LOCKOUT_FAILURES", 5)
+    PARS_LOCKOUT_MINUTES = _int("PARS_LOCKOUT_MINUTES", 15)
+    PARS_RESET_RATE_LIMIT = os.environ.get("PARS_RESET_RATE_LIMIT", "5 per hour")
+    #: Where links in emails point when SERVER_NAME is not set (a developer's machine).
+    PARS_DEVELOPMENT_URL = "http://127.0.0.1:8080"
+    #: How many reverse proxies in front of the app set X-Forwarded-For (0: none).
+    PARS_PROXY_COUNT = _int("PARS_PROXY_COUNT", 0)
 
     # Rate limiting (Flask-Limiter through Flask-AppBuilder).
     RATELIMIT_ENABLED = _bool("PARS_RATE_LIMIT", True)
     AUTH_RATE_LIMITED = RATELIMIT_ENABLED
     AUTH_RATE_LIMIT = os.environ.get("PARS_LOGIN_RATE_LIMIT", "10 per 20 second")
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: Counters shared by every app server: the PARS database, or Redis (redis://...).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "pars-db://")
+    RATELIMIT_HEADERS_ENABLED = False
 
     # Email (standard Flask-Mail keys).
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
@@ -109,6 +128,9 @@ class ProductionConfig(Config):
 
     PARS_ENV = "production"
     SESSION_COOKIE_SECURE = True
+    #: The __Host- prefix: the browser sends it only over HTTPS, to this exact host.
+    SESSION_COOKIE_NAME = "__Host-pars_session"
+    REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     PARS_FORCE_HTTPS = _bool("PARS_FORCE_HTTPS", True)
 

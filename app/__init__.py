@@ -13,9 +13,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, g, render_template, request
+from flask import Flask, abort, g, redirect, render_template, request, url_for
 
 from app.extensions import csrf, db, mail, migrate, new_appbuilder, talisman
+from app.logs import redact_tokens_in_logs
+from app.services.passwords import fab_validator
 
 APP_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = APP_DIR / "migrations"
@@ -41,6 +43,15 @@ def check_production_config(app: Flask) -> None:
         raise ConfigurationError(
             "SECRET_KEY must be set to a random value of at least 32 characters in production."
         )
+    if not app.config.get("SERVER_NAME"):
+        raise ConfigurationError(
+            "SERVER_NAME must be set in production: links in emails are built from it."
+        )
+    if not app.config.get("MAIL_SERVER"):
+        raise ConfigurationError(
+            "MAIL_SERVER must be set in production: without it, password links would be "
+            "written to the log instead of being emailed."
+        )
 
 
 def create_app(
@@ -52,6 +63,9 @@ def create_app(
     if overrides:
         app.config.update(overrides)
     check_production_config(app)
+    app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", fab_validator)
+    _trust_proxies(app)
+    redact_tokens_in_logs()
     _ensure_sqlite_folder(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
@@ -64,12 +78,26 @@ def create_app(
         from app.views import register_views
 
         register_views(appbuilder)
+    from app.views import switcher
+
+    switcher.register(app)
     _register_request_hooks(app)
     _register_error_pages(app)
     from app.cli import pars
 
     app.cli.add_command(pars)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``PARS_PROXY_COUNT`` reverse proxies, take the client's address from
+    X-Forwarded-For (rate limits and the audit trail use it). The Host header is never
+    trusted for links: they are built from SERVER_NAME."""
+    count = int(app.config.get("PARS_PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 
 def _ensure_sqlite_folder(app: Flask) -> None:
@@ -103,7 +131,42 @@ def _init_headers(app: Flask) -> None:
     )
 
 
+CLOSED_ENDPOINTS = {
+    "SecurityApi.login",
+    "SecurityApi.refresh",
+    "ResetMyPasswordView.this_form_get",
+    "ResetMyPasswordView.this_form_post",
+}
+#: Pages a user who must choose a new password may still open.
+FIRST_PASSWORD_ENDPOINTS = {
+    "AccountView.first_password",
+    "SignInView.logout",
+    "static",
+    "appbuilder.static",
+}
+
+
 def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def name_the_request() -> None:
+        """Every request gets an id, sent back in ``X-Request-ID`` and kept in the audit
+        trail and in error reports."""
+        g.request_id = uuid.uuid4().hex
+
+    @app.before_request
+    def first_sign_in_sets_a_password() -> Any:
+        """An account brought over from a legacy system chooses a new password before
+        anything else (resolving the user here also checks the server-side session
+        before any view runs)."""
+        user = getattr(g, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if getattr(user, "must_set_password", False) and (
+            request.endpoint not in FIRST_PASSWORD_ENDPOINTS
+        ):
+            return redirect(url_for("AccountView.first_password"))
+        return None
+
     @app.before_request
     def reject_bad_paging() -> None:
         """``psize_<View>`` and ``page_<View>`` must be whole numbers (else 400, not 500)."""
@@ -128,6 +191,14 @@ def _register_request_hooks(app: Flask) -> None:
             abort(404)
 
     @app.before_request
+    def closed_endpoints() -> None:
+        """Flask-AppBuilder routes PARS replaces answer 404: the JWT sign-in API (it would
+        bypass lockout, rate limit and audit) and "reset my password" (it does not ask
+        for the current password; "My account" does)."""
+        if request.endpoint in CLOSED_ENDPOINTS:
+            abort(404)
+
+    @app.before_request
     def reject_unknown_actions() -> None:
         """An action name no view declares answers 404 (Flask-AppBuilder's own views
         would raise on it and answer 500)."""
@@ -145,6 +216,8 @@ def _register_request_hooks(app: Flask) -> None:
         user = getattr(g, "user", None)
         if user is not None and getattr(user, "is_authenticated", False):
             response.headers["Cache-Control"] = "no-store"
+        if g.get("request_id"):
+            response.headers["X-Request-ID"] = g.request_id
         return response
 
 
@@ -164,9 +237,17 @@ def _register_error_pages(app: Flask) -> None:
     def not_found(error: Any) -> Any:
         return page(404, "Not found", "There is no such page, or it is not available to you.")
 
+    @app.errorhandler(429)
+    def too_many_requests(error: Any) -> Any:
+        return page(
+            429,
+            "Too many attempts",
+            "Too many requests from your address in a short time. Wait a minute and try again.",
+        )
+
     @app.errorhandler(500)
     def server_error(error: Any) -> Any:
-        reference = uuid.uuid4().hex[:12]
+        reference = g.get("request_id") or uuid.uuid4().hex
         log.error(
             "Unhandled error, reference %s",
             reference,

@@ -33,19 +33,29 @@ from app.models import (
     CommercialSupport,
     LearnerCount,
     MocRegistration,
+    PasswordLink,
     Provider,
     ProviderContact,
+    RateLimitCounter,
     Review,
     ReviewAssignment,
+    SignInLockout,
+    SignInSession,
     User,
 )
 from app.schema import vocabularies as v
 from app.security import roles
 from app.security.permissions import sync_roles
+from app.services import audit
+from app.services.clock import utcnow
 from app.views import MENU
 from tests import factories as f
 
 DATA_TABLES = (
+    SignInSession,
+    PasswordLink,
+    SignInLockout,
+    RateLimitCounter,
     ReviewAssignment,
     Review,
     LearnerCount,
@@ -240,6 +250,11 @@ def build_world() -> World:
         nobody=make_user("nobody@example.test", None),
         review_p3=review_p3,
     )
+    # Staff-only records: a failed sign-in of contact B and an audit row about P3.
+    db.session.add(
+        SignInLockout(email="contact.b@example.test", failures=2, first_failure_at=utcnow())
+    )
+    audit.record(db.session, "test event", actor=contact_b, provider_id=p3.id)
     db.session.commit()
     return world
 
@@ -262,9 +277,7 @@ def csrf_token(client: FlaskClient) -> str:
 def login(client: FlaskClient, email: str, password: str = f.PASSWORD) -> Any:
     """Sign in through the login form, as a browser would."""
     token = csrf_token(client)
-    return client.post(
-        "/login/", data={"username": email, "password": password, "csrf_token": token}
-    )
+    return client.post("/login/", data={"email": email, "password": password, "csrf_token": token})
 
 
 @pytest.fixture

@@ -3,6 +3,13 @@ one Alembic history covers FAB's security tables and ours."""
 
 from flask_appbuilder.security.sqla.models import User
 
+from app.models.account import (
+    AuditEvent,
+    PasswordLink,
+    RateLimitCounter,
+    SignInLockout,
+    SignInSession,
+)
 from app.models.accreditor import Accreditor, AccreditorMember
 from app.models.activity import (
     ACCME_ACTIVITY_ID_OFFSET,
@@ -22,13 +29,18 @@ __all__ = [
     "AccreditorMember",
     "Activity",
     "ActivityCredit",
+    "AuditEvent",
     "CommercialSupport",
     "LearnerCount",
     "MocRegistration",
     "Model",
+    "PasswordLink",
     "Provider",
     "ProviderContact",
+    "RateLimitCounter",
     "Review",
     "ReviewAssignment",
+    "SignInLockout",
+    "SignInSession",
     "User",
 ]

@@ -5,11 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, has_request_context
+from flask import current_app, flash, g, has_request_context, session
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from sqlalchemy import func, select
 from sqlalchemy.exc import MultipleResultsFound
+
+from app.security import ratelimit  # noqa: F401  (registers the pars-db:// limiter storage)
+from app.services import signin_sessions
+from app.services.policy import session_limits
+from app.views.auth import SESSION_KEY, SignInView
+from app.views.users import PARSUserDBModelView
+
+#: What a user is told when their session was ended on the server.
+ENDED_MESSAGES = {
+    signin_sessions.IDLE: "You were signed out after a period of inactivity. Please sign in again.",
+    signin_sessions.EXPIRED: "Your session reached its maximum length. Please sign in again.",
+    signin_sessions.PASSWORD_RESET: "Your password was reset. Please sign in with the new one.",
+    signin_sessions.PASSWORD_CHANGED: "Your password was changed. Please sign in again.",
+}
 
 
 class PARSSecurityManager(SecurityManager):
@@ -17,6 +31,37 @@ class PARSSecurityManager(SecurityManager):
 
     #: FAB's user statistics chart loads Google Charts from the internet: not on intranets.
     userstatschartview = None
+    #: Sign-in by email, sign-out by POST, server-side sessions.
+    authdbview = SignInView
+    userdbmodelview = PARSUserDBModelView
+
+    def reset_password(self, userid: Any, password: str) -> None:
+        """An administrator sets a user's password (Flask-AppBuilder's screen): the user's
+        sessions end and their older links stop working, as with any password change."""
+        from app.extensions import db
+        from app.services import accounts
+
+        user = self.get_user_by_id(userid)
+        accounts.set_password_by_admin(db.session, actor=g.user, user=user, password=password)
+
+    def load_user(self, pk: Any) -> Any:
+        """The signed-in user, if the session recorded on the server for this cookie is
+        still live and the account active; otherwise the visitor is anonymous again."""
+        from app.extensions import db
+
+        check = signin_sessions.check(
+            db.engine, session.get(SESSION_KEY), session_limits(current_app.config)
+        )
+        user = None
+        if check.user_id is not None and str(check.user_id) == str(pk):
+            user = self.get_user_by_id(int(pk))
+        if user is None or not user.is_active:
+            session.clear()
+            message = ENDED_MESSAGES.get(check.ended_because or "")
+            if message:
+                flash(message, "info")
+            return None
+        return user
 
     def find_user(self, username: str | None = None, email: str | None = None) -> Any:
         """The user whose user name or email equals the given one, ignoring case."""

@@ -17,11 +17,7 @@ READ = ("can_list", "can_show")
 WRITE = ("can_add", "can_edit", "can_delete")
 API_READ = ("can_get", "can_info")
 #: What every signed-in user may do with their own account.
-OWN_ACCOUNT = (
-    ("can_userinfo", "UserDBModelView"),
-    ("can_this_form_get", "UserInfoEditView"),
-    ("can_this_form_post", "UserInfoEditView"),
-)
+OWN_ACCOUNT = (("can_use", "Account"),)
 
 PARS_VIEWS = {
     "ProviderModelView",
@@ -31,6 +27,8 @@ PARS_VIEWS = {
     "AccreditorMemberModelView",
     "ActivityRestApi",
     "ProviderRestApi",
+    "AuditEventModelView",
+    "SignInLockoutModelView",
 }
 
 
@@ -60,6 +58,8 @@ def role_permissions() -> dict[str, list[tuple[str, str]]]:
         *_grant("AccreditorMemberModelView", *READ, *WRITE),
         *_grant("ActivityRestApi", *API_READ),
         *_grant("ProviderRestApi", *API_READ),
+        *_grant("AuditEventModelView", *READ),
+        *_grant("SignInLockoutModelView", *READ, "can_unlock"),
     ]
     contact = [
         *_read_scope(),

@@ -24,3 +24,11 @@ class PrimaryContactError(PARSError):
 
 class MissingRoleError(PARSError):
     """A PARS role does not exist yet: ``flask pars sync-roles`` creates the roles."""
+
+
+class InputError(PARSError):
+    """A value a user typed breaks a rule; ``field`` names the form field it belongs to."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

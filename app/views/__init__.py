@@ -8,10 +8,13 @@ from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _
 
 from app.api import ActivityRestApi, ProviderRestApi
+from app.views.account import AccountView
 from app.views.accreditor import AccreditorMemberModelView, AccreditorModelView
 from app.views.activity import ActivityModelView
+from app.views.auth import PasswordRecoveryView
 from app.views.contact import ProviderContactModelView
 from app.views.provider import ProviderModelView
+from app.views.security_log import AuditEventModelView, SignInLockoutModelView
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,11 @@ MENU = (
     MenuEntry(ActivityModelView, "Activities", "Activities", "fa-graduation-cap"),
     MenuEntry(AccreditorModelView, "Accreditors", "Accreditation", "fa-university"),
     MenuEntry(AccreditorMemberModelView, "Accreditor members", "Accreditation", "fa-users"),
+    MenuEntry(AuditEventModelView, "Audit trail", "Sign-in security", "fa-list-alt"),
+    MenuEntry(SignInLockoutModelView, "Sign-in lockouts", "Sign-in security", "fa-lock"),
 )
+#: Pages without a menu entry of their own (reached from the navbar and from emails).
+PAGES = (AccountView, PasswordRecoveryView)
 APIS = (ActivityRestApi, ProviderRestApi)
 
 
@@ -43,5 +50,7 @@ def register_views(appbuilder: AppBuilder) -> None:
             category=entry.category,
             category_label=_(entry.category),
         )
+    for page in PAGES:
+        appbuilder.add_view_no_menu(page)
     for api in APIS:
         appbuilder.add_api(api)

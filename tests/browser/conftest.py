@@ -164,7 +164,7 @@ def live_world(app: Flask) -> Iterator[LiveWorld]:
 def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     """Sign in through the login form, as a user does, and land on the home page."""
     page.goto("/login/")
-    page.get_by_label("Username").fill(email)
+    page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
     expect(page).not_to_have_url(re.compile(r"/login/"))

@@ -12,12 +12,17 @@ from tests.browser.conftest import LiveWorld, main_menu, menu_entries, sign_in
 pytestmark = pytest.mark.browser
 
 PARS_CATEGORIES = ["Providers", "Activities", "Accreditation"]
+STAFF_CATEGORIES = [*PARS_CATEGORIES, "Sign-in security"]
 READER_MENU = {
     "Providers": ["Providers", "Provider contacts"],
     "Activities": ["Activities"],
     "Accreditation": ["Accreditors"],
 }
-MANAGER_MENU = {**READER_MENU, "Accreditation": ["Accreditors", "Accreditor members"]}
+MANAGER_MENU = {
+    **READER_MENU,
+    "Accreditation": ["Accreditors", "Accreditor members"],
+    "Sign-in security": ["Audit trail", "Sign-in lockouts"],
+}
 MENUS = {
     "contact_a": READER_MENU,
     "accreditor_tx": READER_MENU,
@@ -40,8 +45,10 @@ def test_role_signs_in_and_sees_its_menu(page: Page, live_world: LiveWorld, who:
     expect(page.get_by_test_id("provider-count")).to_be_visible()
     shown = categories(page)
     if who == "admin":
-        assert [c for c in shown if c in PARS_CATEGORIES] == PARS_CATEGORIES
+        assert [c for c in shown if c in STAFF_CATEGORIES] == STAFF_CATEGORIES
         assert "Security" in shown
+    elif who == "staff":
+        assert shown == STAFF_CATEGORIES
     else:
         assert shown == PARS_CATEGORIES
     for category, entries in MENUS[who].items():
@@ -52,7 +59,7 @@ def test_role_signs_in_and_sees_its_menu(page: Page, live_world: LiveWorld, who:
 
 def test_wrong_password_stays_on_the_login_page(page: Page, live_world: LiveWorld) -> None:
     page.goto("/login/")
-    page.get_by_label("Username").fill(live_world.email("contact_a"))
+    page.get_by_label("Email address").fill(live_world.email("contact_a"))
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Sign In").click()
     expect(page).to_have_url(re.compile(r"/login/"))

@@ -244,16 +244,20 @@ PUBLIC_ENDPOINTS = {
     "appbuilder.static": "Flask-AppBuilder's static files",
     "PARSIndexView.index": "the home page (sign-in prompt for visitors)",
     "LocaleView.index": "language switch (session only)",
-    "AuthDBView.login": "sign-in",
-    "AuthDBView.logout": "sign-out (clears the session only)",
+    "SignInView.login": "sign-in",
+    "SignInView.logout": "sign-out (a visitor is sent to sign-in)",
+    "PasswordRecoveryView.forgot": "forgot password",
+    "PasswordRecoveryView.sent": "forgot password: check your email",
+    "PasswordRecoveryView.reset": "set a password from an emailed link",
+    "PasswordRecoveryView.confirm_email": "confirm a new email address from an emailed link",
     "UtilView.back": "redirect to the previous page (no data)",
-    "SecurityApi.login": "API sign-in (JWT)",
-    "SecurityApi.refresh": "API token refresh (JWT)",
+    "SecurityApi.login": "API sign-in (JWT): closed, answers 404",
+    "SecurityApi.refresh": "API token refresh (JWT): closed, answers 404",
 }
 
 #: GET routes not walked by the "no GET mutates" test, and why.
 NOT_WALKED = {
-    "AuthDBView.logout": "ends the walking admin's session (and writes nothing)",
+    "SignInView.logout": "asks to confirm on GET; the POST ends the walking admin's session",
     "static": "files",
     "appbuilder.static": "files",
 }

@@ -38,16 +38,28 @@ def test_production_refuses_the_development_secret(tmp_path) -> None:
         )
 
 
+PRODUCTION = {
+    "SECRET_KEY": "x" * 48,
+    "SERVER_NAME": "pars.example.org",
+    "MAIL_SERVER": "smtp.example.org",
+}
+
+
 def test_production_starts_with_a_real_secret(tmp_path) -> None:
     app = create_app(
         "config.ProductionConfig",
-        {
-            "SECRET_KEY": "x" * 48,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
-        },
+        {**PRODUCTION, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"},
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
     assert app.config["DEBUG"] is False
+
+
+@pytest.mark.parametrize("missing", ["SERVER_NAME", "MAIL_SERVER"])
+def test_production_needs_a_server_name_and_a_mail_server(tmp_path, missing) -> None:
+    settings = {**PRODUCTION, missing: None, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    with pytest.raises(ConfigurationError, match=missing):
+        create_app("config.ProductionConfig", settings)
 
 
 def test_settings_come_from_the_environment(monkeypatch) -> None:
