@@ -50,6 +50,7 @@ from app.services import audit
 from app.services.clock import utcnow
 from app.views import MENU
 from tests import factories as f
+from tests.smtp import Inbox, mail_to, smtp_server
 
 DATA_TABLES = (
     SignInSession,
@@ -292,6 +293,30 @@ def client_for(app: Flask, world: World) -> Any:
         return client
 
     return make
+
+
+@pytest.fixture
+def inbox(app: Flask) -> Iterator[Inbox]:
+    """The app's email goes to a real SMTP server on loopback; returns its inbox."""
+    with smtp_server() as (controller, received), mail_to(app, controller):
+        yield received
+
+
+@pytest.fixture
+def limited_app(app: Flask) -> Flask:
+    """The app with rate limiting switched on (the test config switches it off), on the
+    same database, with the limiter's counters kept in that database (``pars-db://``)."""
+    limited = create_app(
+        "config.TestConfig",
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "RATELIMIT_ENABLED": True,
+            "AUTH_RATE_LIMITED": True,
+            "RATELIMIT_STORAGE_URI": "pars-db://",
+        },
+    )
+    limited.test_client_class = IsolatedClient
+    return limited
 
 
 def post_form(client: FlaskClient, url: str, data: dict[str, Any]) -> Any:
