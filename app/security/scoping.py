@@ -166,3 +166,19 @@ def can_see_provider(session: Session, user: Actor | None, provider_id: int | No
         return False
     ids = visible_provider_ids(session, user)
     return ids is None or provider_id in ids
+
+
+def can_act_for_provider(session: Session, user: Actor | None, provider_id: int | None) -> bool:
+    """Whether ``user`` may change the provider's own records (its contacts, its
+    reports): ACCME staff and administrators, and the provider's contacts. Recognized
+    Accreditors and surveyors see a provider's records but do not act for it."""
+    if provider_id is None or user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if sees_everything(user):
+        return True
+    if roles.CONTACT not in role_names(user):
+        return False
+    query = select(ProviderContact.id).where(
+        ProviderContact.provider_id == provider_id, ProviderContact.user_id == user.id
+    )
+    return session.scalars(query).first() is not None

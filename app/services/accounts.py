@@ -161,7 +161,8 @@ def change_password(
     session.commit()
 
 
-def _clean(value: str | None) -> str:
+def clean_text(value: str | None) -> str:
+    """``value`` trimmed, with runs of spaces and line breaks made one space."""
     return " ".join((value or "").split())
 
 
@@ -169,7 +170,7 @@ def update_profile(
     session: Session, *, user: Any, first_name: str, last_name: str, phone: str
 ) -> None:
     """Edit one's own name and telephone number. Commits."""
-    first, last, phone = _clean(first_name), _clean(last_name), _clean(phone)
+    first, last, phone = clean_text(first_name), clean_text(last_name), clean_text(phone)
     for field, value, label in (
         ("first_name", first, "First name"),
         ("last_name", last, "Last name"),

@@ -113,7 +113,12 @@ CONTACT = DemoAccount(
 JA_CONTACT = DemoAccount(
     "ja@example.org", "Jamie", "Okafor", roles.CONTACT, "one jointly accredited provider"
 )
-DEMO_ACCOUNTS = (ADMIN, STAFF, ACCREDITOR, SURVEYOR, CONTACT, JA_CONTACT)
+#: An account brought over from the previous system: it chooses a new password at its
+#: first sign-in.
+LEGACY = DemoAccount(
+    "legacy@example.org", "Avery", "Quinn", roles.CONTACT, "migrated: new password at sign-in"
+)
+DEMO_ACCOUNTS = (ADMIN, STAFF, ACCREDITOR, SURVEYOR, CONTACT, JA_CONTACT, LEGACY)
 
 
 @dataclass(frozen=True)
@@ -217,6 +222,9 @@ def _load(session: Session, rng: random.Random, people: _People) -> dict[str, in
     showcase = _Showcase.pick(providers)
     accounts = {account.email: people.account(account) for account in DEMO_ACCOUNTS}
     _create_contacts(session, rng, providers, people, showcase, accounts)
+    legacy = accounts[LEGACY.email]
+    legacy.must_set_password = True
+    session.add(ProviderContact(provider=showcase.accme, user=legacy, contact_type="Staff"))
     member = AccreditorMember(accreditor_id=showcase.state.accreditor_id)
     member.user = accounts[ACCREDITOR.email]
     session.add(member)

@@ -58,8 +58,8 @@ def test_create_under_a_foreign_provider_is_refused(
         form = parse_form(body(client.get(view_url(app, view, "edit", pk=own.id))))
         add_form = parse_form(body(client.get(view_url(app, view, "add"))))
         data = {**add_form.data(), **form.data(**FRESH), "csrf_token": csrf_token(client)}
-        if "user" in add_form.options:  # a contact row: A's colleague, new for P1/P3
-            data["user"] = str(extras.colleague_a.id)
+        if "email" in add_form.fields:  # a contact row: A's colleague, new for P1/P3
+            data["email"] = extras.colleague_a.email
         before = _count(model, world.p3.id)
         response = client.post(
             view_url(app, view, "add"), data={**data, "provider": str(world.p3.id)}

@@ -113,7 +113,7 @@ def test_contact_form_refuses_unknown_type(client_for, world: World) -> None:
         "/providercontactmodelview/add",
         {
             "provider": str(world.p1.id),
-            "user": str(world.contact_a.id),
+            "email": world.contact_a.email,
             "contact_type": "Boss",
         },
     )
