@@ -22,9 +22,11 @@ from wtforms import SelectField, StringField
 
 from app.exporters.csv_stream import csv_response
 from app.exporters.model_rows import ModelExport
+from app.models import Provider
 from app.schema.values import display_value
 from app.schema.vocabularies import Vocabulary
 from app.security import scoping
+from app.views import switcher
 from app.views.datamodel import acting_user
 from app.views.forms import safe_form
 
@@ -102,6 +104,15 @@ class ScopedModelView(ModelView):
         if kwargs.get("order_column") and kwargs["order_column"] not in self.order_columns:
             kwargs["order_column"], kwargs["order_direction"] = "", ""
         return super()._get_list_widget(filters, *args, **kwargs)
+
+    def _get_add_widget(self, form: Any, *args: Any, **kwargs: Any) -> Any:
+        """A new record's provider starts as the contact's current provider (the switcher)."""
+        field = getattr(form, "provider", None)
+        if request.method == "GET" and field is not None and field.data is None:
+            current = switcher.current_provider_id()
+            if current is not None:
+                field.data = self.datamodel.session.get(Provider, current)
+        return super()._get_add_widget(form, *args, **kwargs)
 
     # ---- writes: never for a provider outside the scope -------------------------------
 

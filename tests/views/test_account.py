@@ -3,6 +3,8 @@ through the screens, one signed-in client per role."""
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import pytest
@@ -73,6 +75,7 @@ def test_email_change_is_confirmed_from_the_new_address(
     assert asked.status_code == 302
     assert reload(world.contact_a).email == "contact.a@example.test"  # not yet
     path = inbox.last_link("ana.new@example.test").split("8080", 1)[1]
+    inbox.wait_for(2)
     assert inbox.to("contact.a@example.test")  # the notice to the old address
     confirm_page = client.get(path)
     assert confirm_page.status_code == 200 and "ana.new@example.test" in text(confirm_page)
@@ -160,3 +163,32 @@ def test_sign_out_asks_on_get_and_signs_out_on_post(world: World, client_for: An
     assert client.get("/account/").status_code == 200  # the GET changed nothing
     assert post_form(client, "/logout/", {}).status_code == 302
     assert "/login/" in client.get("/account/").location
+
+
+def test_home_page_follows_the_current_provider(world: World, client_for: Any) -> None:
+    client = client_for(world.contact_a)
+    post_form(client, "/account/switch", {"provider": str(world.p2.id)})
+    home = text(client.get("/"))
+    assert f"Working on {world.p2.name}" in html.unescape(home)
+    assert f"_flt_0_provider={world.p2.id}" in home
+    post_form(client, "/account/switch", {"provider": str(world.p1.id)})
+    assert f"Working on {world.p1.name}" in html.unescape(text(client.get("/")))
+
+
+def test_new_records_start_on_the_current_provider(world: World, client_for: Any) -> None:
+    client = client_for(world.contact_a)
+    post_form(client, "/account/switch", {"provider": str(world.p2.id)})
+    for url in ("/activitymodelview/add", "/providercontactmodelview/add"):
+        select = re.search(
+            r'<select[^>]*id="provider"[^>]*>(.*?)</select>', text(client.get(url)), re.S
+        )
+        assert select is not None, url
+        chosen = re.findall(
+            r'<option[^>]*selected[^>]*value="(\d+)"|<option[^>]*value="(\d+)"[^>]*selected',
+            select.group(1),
+        )
+        assert [a or b for a, b in chosen] == [str(world.p2.id)], url
+
+
+def test_staff_home_has_no_current_provider(world: World, client_for: Any) -> None:
+    assert 'data-testid="current-provider"' not in text(client_for(world.staff).get("/"))
