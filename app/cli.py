@@ -61,3 +61,17 @@ def generate_command(providers: int, activities: int, seed: int) -> None:
     except MissingRoleError as error:
         raise click.ClickException(str(error)) from None
     click.echo(result)
+
+
+@pars.command("require-new-password")
+@click.argument("emails", nargs=-1, required=True)
+@with_appcontext
+def require_new_password_command(emails: tuple[str, ...]) -> None:
+    """Mark accounts (by email) to choose a new password at their next sign-in, e.g.
+    accounts brought over from a legacy system."""
+    from app.services.accounts import require_new_password
+
+    marked, unknown = require_new_password(db.session, list(emails))
+    click.echo(f"{marked} account(s) will choose a new password at their next sign-in.")
+    if unknown:
+        raise click.ClickException("No account uses: " + ", ".join(unknown))

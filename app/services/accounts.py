@@ -251,3 +251,20 @@ def confirm_email_change(session: Session, token: str) -> Any:
     audit.record(session, audit.EMAIL_CHANGED, actor=user, obj=user, detail=f"from {old}")
     session.commit()
     return user
+
+
+def require_new_password(session: Session, emails: list[str]) -> tuple[int, list[str]]:
+    """Mark accounts brought over from a legacy system: each chooses a new password at
+    its next sign-in. Returns how many were marked and the addresses with no account.
+    Commits."""
+    marked, unknown = 0, []
+    for email in emails:
+        user = find_by_email(session, email)
+        if user is None:
+            unknown.append(email)
+            continue
+        user.must_set_password = True
+        audit.record(session, audit.PASSWORD_RESET_REQUIRED, obj=user, actor_email=user.email)
+        marked += 1
+    session.commit()
+    return marked, unknown

@@ -11,6 +11,9 @@ own change commits, and not at all if that change is rolled back.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from flask import g, has_request_context, request
@@ -35,6 +38,7 @@ EMAIL_CHANGE_REQUESTED = "email change requested"
 EMAIL_CHANGED = "email changed"
 ACCESS_GRANTED = "access granted"
 SESSION_ENDED = "sessions ended"
+PASSWORD_RESET_REQUIRED = "new password required"  # noqa: S105 (an event name)
 
 
 def neutralise(text: Any, limit: int = 320) -> str | None:
@@ -44,14 +48,30 @@ def neutralise(text: Any, limit: int = 320) -> str | None:
     return CONTROL_CHARACTERS.sub(" ", str(text))[:limit]
 
 
+#: The request a background task works for (its IP address and request id), outside it.
+_ORIGIN: ContextVar[tuple[str | None, str | None]] = ContextVar(
+    "audit_origin", default=(None, None)
+)
+
+
+@contextmanager
+def on_behalf_of(ip: str | None, request_id: str | None) -> Iterator[None]:
+    """Audit rows written inside (e.g. by a background task) name this IP and request."""
+    token = _ORIGIN.set((ip, request_id))
+    try:
+        yield
+    finally:
+        _ORIGIN.reset(token)
+
+
 def client_ip() -> str | None:
     """The client's address as the WSGI server (or a trusted proxy) reports it."""
-    return request.remote_addr if has_request_context() else None
+    return request.remote_addr if has_request_context() else _ORIGIN.get()[0]
 
 
 def request_id() -> str | None:
     """The id of the current request (also sent in the ``X-Request-ID`` header)."""
-    return g.get("request_id") if has_request_context() else None
+    return g.get("request_id") if has_request_context() else _ORIGIN.get()[1]
 
 
 def record(
