@@ -3,9 +3,13 @@ addresses live in the services; these forms only say what is required."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from app.services.passwords import password_problems
 
 #: Long enough for any real password: the policy (12 to 128) is checked by the service,
 #: on the password exactly as typed.
@@ -20,12 +24,21 @@ def _email_field(label: str = "Email address") -> StringField:
     )
 
 
-def _password_field(label: str, autocomplete: str, message: str) -> PasswordField:
-    return PasswordField(
-        label,
-        validators=[DataRequired(message), Length(max=PASSWORD_INPUT_LIMIT)],
-        render_kw={"autocomplete": autocomplete},
-    )
+def meets_policy(form: FlaskForm, field: PasswordField) -> None:
+    """The PARS password policy (app.services.passwords), shown next to the field at the
+    same time as the form's other problems."""
+    problems = password_problems(field.data or "")
+    if problems:
+        raise ValidationError(" ".join(problems))
+
+
+def _password_field(
+    label: str, autocomplete: str, message: str, policy: bool = False
+) -> PasswordField:
+    validators: list[Any] = [DataRequired(message), Length(max=PASSWORD_INPUT_LIMIT)]
+    if policy:
+        validators.append(meets_policy)
+    return PasswordField(label, validators=validators, render_kw={"autocomplete": autocomplete})
 
 
 class SignInForm(FlaskForm):
@@ -38,7 +51,9 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class SetPasswordForm(FlaskForm):
-    password = _password_field("New password", "new-password", "Choose a new password.")
+    password = _password_field(
+        "New password", "new-password", "Choose a new password.", policy=True
+    )
     confirm = _password_field("New password again", "new-password", "Type the new password again.")
 
 
