@@ -9,6 +9,7 @@ across workers and servers. A Redis URI works as well where Redis is available.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from typing import Any
@@ -27,12 +28,20 @@ from app.models import RateLimitCounter
 COUNTERS = RateLimitCounter.__table__
 #: Expired windows are swept on about one hit in this many.
 SWEEP_ONE_IN = 200
+KEY_LENGTH = 255
 
 
 def _engine() -> Engine:
     from app.extensions import db
 
     return db.engine
+
+
+def _stored(key: str) -> str:
+    """The key as stored: keys longer than the column keep a prefix and their digest."""
+    if len(key) <= KEY_LENGTH:
+        return key
+    return key[: KEY_LENGTH - 65] + "#" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def _upsert(connection: Connection, key: str, expiry: float, amount: int) -> int:
@@ -68,20 +77,20 @@ class DatabaseStorage(Storage):
 
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
         with _engine().begin() as connection:
-            count = _upsert(connection, key, expiry, amount)
+            count = _upsert(connection, _stored(key), expiry, amount)
             if secrets.randbelow(SWEEP_ONE_IN) == 0:
                 connection.execute(delete(COUNTERS).where(COUNTERS.c.expires_at < time.time()))
         return count
 
     def get(self, key: str) -> int:
         query = select(COUNTERS.c.count).where(
-            COUNTERS.c.key == key, COUNTERS.c.expires_at > time.time()
+            COUNTERS.c.key == _stored(key), COUNTERS.c.expires_at > time.time()
         )
         with _engine().connect() as connection:
             return int(connection.execute(query).scalar() or 0)
 
     def get_expiry(self, key: str) -> float:
-        query = select(COUNTERS.c.expires_at).where(COUNTERS.c.key == key)
+        query = select(COUNTERS.c.expires_at).where(COUNTERS.c.key == _stored(key))
         with _engine().connect() as connection:
             return float(connection.execute(query).scalar() or time.time())
 
@@ -99,7 +108,7 @@ class DatabaseStorage(Storage):
 
     def clear(self, key: str) -> None:
         with _engine().begin() as connection:
-            connection.execute(delete(COUNTERS).where(COUNTERS.c.key == key))
+            connection.execute(delete(COUNTERS).where(COUNTERS.c.key == _stored(key)))
 
 
 def allow(limit: str, *identifiers: str) -> bool:

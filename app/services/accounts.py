@@ -10,6 +10,7 @@ every link sent to the old address.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.models import SignInLockout, User
 from app.security.ratelimit import allow
 from app.services import audit, emails, password_links, signin_sessions
+from app.services.audit import CONTROL_CHARACTERS
 from app.services.clock import utcnow
 from app.services.errors import InputError, PARSError
 from app.services.mail import send_email
@@ -28,7 +30,12 @@ from app.services.signin import address_key, find_by_email
 
 RESET_PATH = "/reset-password/{token}"
 CONFIRM_EMAIL_PATH = "/confirm-email/{token}"
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ADDRESS_CHARACTER = r"[^@\s\x00-\x1f\x7f-\x9f]"
+EMAIL_PATTERN = re.compile(rf"^{_ADDRESS_CHARACTER}+@{_ADDRESS_CHARACTER}+\.{_ADDRESS_CHARACTER}+$")
+#: An email address is also the user name (ab_user.username holds 128 characters).
+EMAIL_MAX_LENGTH = 128
+#: A telephone number has at least this many digits.
+PHONE_MIN_DIGITS = 7
 PHONE_PATTERN = re.compile(r"^[0-9+().\- ]{7,25}( ?(x|ext\.?) ?[0-9]{1,6})?$", re.IGNORECASE)
 
 
@@ -49,6 +56,11 @@ class LinkSettings:
         return int(self.reset_lifetime.total_seconds() // 60)
 
 
+def _limit_key(address: str) -> str:
+    """The per-account rate-limit key: a digest, so that its length is bounded."""
+    return hashlib.sha256(address.encode()).hexdigest()[:32]
+
+
 def request_password_reset(session: Session, email: str, settings: LinkSettings) -> None:
     """ "Can't log in or forgot your password?": email a set-password link to the account
     with this address, if there is one and it is active.
@@ -62,7 +74,7 @@ def request_password_reset(session: Session, email: str, settings: LinkSettings)
     if (
         user is None
         or not user.is_active
-        or not allow(settings.reset_limit_per_account, "password-reset", key)
+        or not allow(settings.reset_limit_per_account, "password-reset", _limit_key(key))
     ):
         audit.record(session, audit.RESET_REQUESTED, actor_email=key, detail="no email sent")
         session.commit()
@@ -162,8 +174,9 @@ def change_password(
 
 
 def clean_text(value: str | None) -> str:
-    """``value`` trimmed, with runs of spaces and line breaks made one space."""
-    return " ".join((value or "").split())
+    """``value`` trimmed, control characters removed, runs of spaces and line breaks made
+    one space."""
+    return " ".join(CONTROL_CHARACTERS.sub(" ", value or "").split())
 
 
 def update_profile(
@@ -179,7 +192,8 @@ def update_profile(
             raise InputError(field, f"{label} is required.")
         if len(value) > 64:
             raise InputError(field, f"{label} has at most 64 characters.")
-    if phone and not PHONE_PATTERN.match(phone):
+    digits = sum(ch.isdigit() for ch in phone)
+    if phone and (not PHONE_PATTERN.match(phone) or digits < PHONE_MIN_DIGITS):
         raise InputError(
             "phone", "Enter a telephone number such as 312-555-0100 or +1 312 555 0100 x12."
         )
@@ -193,8 +207,10 @@ def normalise_email(email: str | None) -> str:
 
 
 def check_email_format(field: str, email: str) -> None:
-    if len(email) > 254 or not EMAIL_PATTERN.match(email):
+    if not EMAIL_PATTERN.match(email):
         raise InputError(field, "Enter an email address such as name@example.org.")
+    if len(email) > EMAIL_MAX_LENGTH:
+        raise InputError(field, f"An email address has at most {EMAIL_MAX_LENGTH} characters.")
 
 
 def email_in_use(session: Session, email: str, *, other_than: int | None = None) -> bool:

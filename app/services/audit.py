@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from app.models import AuditEvent
 from app.services.clock import utcnow
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+#: C0 and C1 control characters, DEL, and the Unicode line and paragraph separators.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 # Actions (short, stable names: staff filter on them).
 SIGN_IN = "sign-in"

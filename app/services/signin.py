@@ -70,8 +70,8 @@ def _decoy_hash() -> str:
 def find_by_email(session: Session, email: str | None) -> Any:
     """The account whose email address equals ``email`` ignoring case, if exactly one."""
     key = (email or "").strip().lower()
-    if not key:
-        return None
+    if not key or len(key) > 320 or audit.CONTROL_CHARACTERS.search(key):
+        return None  # no account has such an address (and the database never sees it)
     found = session.scalars(select(User).where(func.lower(User.email) == key)).all()
     return found[0] if len(found) == 1 else None
 

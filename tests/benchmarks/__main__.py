@@ -6,7 +6,9 @@ builds a fresh database, writes ``PARS_BENCH_PROVIDERS`` providers and
 
 * activity list page p50/p95 for staff unfiltered, staff filtered and a provider contact;
 * CSV export rows per second and peak memory at 100,000 and at all rows, next to the raw
-  database cursor-to-CSV rate of the same rows (the reference).
+  database cursor-to-CSV rate of the same rows (the reference);
+* sign-in figures (:mod:`tests.benchmarks.signin`). ``PARS_BENCH_ONLY=signin`` runs only
+  those.
 
 Targets (README): list p95 <= 300 ms; export at least half the raw rate, with memory that
 does not grow with the number of rows.
@@ -19,6 +21,7 @@ import sys
 import tempfile
 
 from tests.benchmarks.harness import run_database
+from tests.benchmarks.signin import run_signin
 
 
 def main() -> int:
@@ -29,8 +32,9 @@ def main() -> int:
         targets.append(("PostgreSQL", os.environ["PARS_BENCH_POSTGRES_URL"]))
     with tempfile.TemporaryDirectory(prefix="pars-bench-") as tmp:
         for name, url in targets:
-            database_url = url or f"sqlite:///{tmp}/bench.db"
-            run_database(name, database_url, providers, activities)
+            if os.environ.get("PARS_BENCH_ONLY") != "signin":
+                run_database(name, url or f"sqlite:///{tmp}/bench.db", providers, activities)
+            run_signin(name, url or f"sqlite:///{tmp}/signin.db")
     return 0
 
 
