@@ -13,9 +13,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, g, redirect, render_template, request, url_for
+from flask import Flask, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_talisman import Talisman
 
-from app.extensions import csrf, db, mail, migrate, new_appbuilder, talisman
+from app.extensions import csrf, db, mail, migrate, new_appbuilder
 from app.logs import redact_tokens_in_logs
 from app.services.passwords import fab_validator
 
@@ -71,6 +72,7 @@ def create_app(
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)  # before AppBuilder, or every API POST answers 400
     mail.init_app(app)
+    _private_token_pages(app)  # before talisman, so that it runs after it
     _init_headers(app)
     with app.app_context():
         appbuilder = new_appbuilder()
@@ -106,8 +108,36 @@ def _ensure_sqlite_folder(app: Flask) -> None:
         Path(uri[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
 
 
+#: Pages whose address carries a token: the browser must not pass it on in a Referer.
+TOKEN_ENDPOINTS = {"PasswordRecoveryView.reset", "PasswordRecoveryView.confirm_email"}
+
+
+def _private_token_pages(app: Flask) -> None:
+    """``Referrer-Policy: no-referrer`` and ``Cache-Control: no-store`` on every answer of
+    the token pages (errors too): the token stays out of Referer headers and caches.
+
+    Talisman sets the site-wide policy on every response, over any a view set. After-request
+    functions run in the reverse order of registration, so this one, registered before
+    talisman, runs after it and has the last word.
+    """
+
+    @app.after_request
+    def no_referrer(response: Any) -> Any:
+        if request.endpoint in TOKEN_ENDPOINTS:
+            response.headers["Referrer-Policy"] = "no-referrer"
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
 def _init_headers(app: Flask) -> None:
-    """Security headers on every response (flask-talisman)."""
+    """Security headers on every response (flask-talisman).
+
+    One Talisman per app: Talisman keeps its settings on itself, so a shared instance
+    would give every app the settings of the last one created (a production app built
+    in the same process would force HTTPS on the others).
+    """
+    talisman = Talisman()
+    app.extensions["talisman"] = talisman
     talisman.init_app(
         app,
         force_https=app.config.get("PARS_FORCE_HTTPS", False),
@@ -137,6 +167,16 @@ CLOSED_ENDPOINTS = {
     "ResetMyPasswordView.this_form_get",
     "ResetMyPasswordView.this_form_post",
 }
+#: Endpoints a visitor may open without signing in.
+PUBLIC_ENDPOINTS = {
+    "static",
+    "appbuilder.static",
+    "PARSIndexView.index",
+    "LocaleView.index",
+    "UtilView.back",
+}
+#: Views whose every page is for visitors (signing in, recovering an account).
+PUBLIC_VIEWS = {"SignInView", "PasswordRecoveryView"}
 #: Pages a user who must choose a new password may still open.
 FIRST_PASSWORD_ENDPOINTS = {
     "AccountView.first_password",
@@ -209,6 +249,25 @@ def _register_request_hooks(app: Flask) -> None:
         name = (request.view_args or {}).get("name") or request.form.get("action")
         if view is None or name not in getattr(view, "actions", {}):
             abort(404)
+
+    @app.before_request
+    def visitors_sign_in_first() -> Any:
+        """A visitor who opens a private page is sent to sign in, and back afterwards,
+        with a plain "please sign in" (not Flask-AppBuilder's "Access is Denied"). The API
+        keeps answering 401."""
+        user = getattr(g, "user", None)
+        endpoint = request.endpoint or ""
+        if (user is not None and user.is_authenticated) or endpoint in PUBLIC_ENDPOINTS:
+            return None
+        if (
+            request.path.startswith(("/api/", "/swagger/"))
+            or endpoint.split(".")[0] in PUBLIC_VIEWS
+        ):
+            return None
+        if not session.get("_flashes"):
+            flash("Please sign in to continue.", "info")
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("SignInView.login", next=target))
 
     @app.after_request
     def no_store_for_signed_in(response: Any) -> Any:

@@ -4,14 +4,12 @@ from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.sqla.base import SQLA
 from flask_mail import Mail
 from flask_migrate import Migrate
-from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 
 db = SQLA()
 migrate = Migrate()
 csrf = CSRFProtect()
 mail = Mail()
-talisman = Talisman()
 
 
 #: The PARS page layout (language, landmarks and contrast fixes on Flask-AppBuilder's).

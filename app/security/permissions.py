@@ -59,7 +59,7 @@ def role_permissions() -> dict[str, list[tuple[str, str]]]:
         *_grant("ActivityRestApi", *API_READ),
         *_grant("ProviderRestApi", *API_READ),
         *_grant("AuditEventModelView", *READ),
-        *_grant("SignInLockoutModelView", *READ, "can_unlock"),
+        *_grant("SignInLockoutModelView", *READ, "unlock"),
     ]
     contact = [
         *_read_scope(),

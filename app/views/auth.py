@@ -3,7 +3,9 @@
 * ``/login/``: email (any case) and password; the page links to "Can't log in or forgot
   your password?". Every attempt is audited; repeated failures lock the address.
 * ``/logout/``: a POST (a GET only asks to confirm), which ends the server-side session.
-* ``/forgot-password``: the same answer whether or not the account exists.
+* ``/forgot-password``: the same answer, after the same work, whether or not the account
+  exists: looking the address up, making the link and sending the email happen on a
+  background thread once the request has answered.
 * ``/reset-password/<token>``: the set-password page of a reset or access-granted link.
 * ``/confirm-email/<token>``: confirms a new email address.
 
@@ -13,6 +15,8 @@ Referer header.
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
 from flask import current_app, flash, g, redirect, request, session, url_for
@@ -32,6 +36,11 @@ from app.views.auth_forms import ConfirmForm, ForgotPasswordForm, SetPasswordFor
 #: The key of the server-side session in the browser's (signed) session cookie.
 SESSION_KEY = "pars_sid"
 
+#: The name of the threads that handle "forgot password" requests.
+RESET_THREAD = "pars-forgot-password"
+
+log = logging.getLogger(__name__)
+
 
 def signed_in() -> bool:
     user = getattr(g, "user", None)
@@ -45,6 +54,27 @@ def start_session(user: Any) -> None:
     db.session.commit()
     session[SESSION_KEY] = key
     login_user(user, remember=False)
+
+
+def request_reset_in_background(email: str) -> threading.Thread:
+    """Handle a "forgot password" request after answering it, so that neither the answer
+    nor its timing depends on whether an account uses ``email``. The audit row still
+    names the request's IP address and id. Returns the thread."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    settings = link_settings(app.config)
+    origin = (request.remote_addr, g.get("request_id"))
+
+    def work() -> None:
+        with app.app_context(), audit.on_behalf_of(*origin):
+            try:
+                accounts.request_password_reset(db.session, email, settings)
+            except Exception:
+                db.session.rollback()
+                log.exception("Password reset request %s failed", origin[1])
+
+    thread = threading.Thread(target=work, name=RESET_THREAD, daemon=True)
+    thread.start()
+    return thread
 
 
 def no_referrer(response: Any) -> Any:
@@ -116,9 +146,7 @@ class PasswordRecoveryView(BaseView):
                     title="Too many requests",
                     message="Too many password requests from this address. Try again in an hour.",
                 ), 429
-            accounts.request_password_reset(
-                db.session, form.email.data, link_settings(current_app.config)
-            )
+            request_reset_in_background(form.email.data)
             return redirect(url_for(".sent"))
         return self.render_template(
             "pars/auth/forgot.html", title="Forgot your password?", form=form

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import lazy_gettext as _
+from wtforms import BooleanField
 
 from app.services import signin_sessions
 
@@ -39,6 +40,15 @@ class PARSUserDBModelView(UserDBModelView):
         **UserDBModelView.label_columns,
         "phone": _("Telephone"),
         "must_set_password": _("Must set a new password at next sign-in"),
+    }
+
+    #: A plain checkbox: FAB would make the non-null column a required one.
+    edit_form_extra_fields = {
+        "must_set_password": BooleanField(_("Must set a new password at next sign-in")),
+    }
+    add_form_extra_fields = {
+        **UserDBModelView.add_form_extra_fields,
+        **edit_form_extra_fields,
     }
 
     def post_update(self, item: Any) -> None:

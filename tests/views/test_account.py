@@ -192,3 +192,22 @@ def test_new_records_start_on_the_current_provider(world: World, client_for: Any
 
 def test_staff_home_has_no_current_provider(world: World, client_for: Any) -> None:
     assert 'data-testid="current-provider"' not in text(client_for(world.staff).get("/"))
+
+
+def test_visitors_are_asked_to_sign_in_and_sent_back(world: World, client_for: Any) -> None:
+    client = client_for(None)
+    response = client.get("/activitymodelview/list/?page_ActivityModelView=1")
+    assert response.location == ("/login/?next=/activitymodelview/list/?page_ActivityModelView%3D1")
+    page = text(client.get(response.location))
+    assert "Please sign in to continue." in page and "Access is Denied" not in page
+    signed_in = post_form(
+        client, response.location, {"email": world.contact_a.email, "password": PASSWORD}
+    )
+    assert signed_in.location == "/activitymodelview/list/?page_ActivityModelView=1"
+
+
+def test_a_signed_out_user_is_not_told_access_is_denied(world: World, client_for: Any) -> None:
+    client = client_for(world.contact_a)
+    post_form(client, "/logout/", {})
+    page = text(client.get(client.get("/account/").location))
+    assert "You have signed out." in page and "Access is Denied" not in page
