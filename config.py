@@ -98,6 +98,8 @@ class Config:
     PARS_DEVELOPMENT_URL = "http://127.0.0.1:8080"
     #: How many reverse proxies in front of the app set X-Forwarded-For (0: none).
     PARS_PROXY_COUNT = _int("PARS_PROXY_COUNT", 0)
+    #: Level of PARS's own log messages (DEBUG, INFO, WARNING...).
+    PARS_LOG_LEVEL = os.environ.get("PARS_LOG_LEVEL", "INFO").upper()
 
     # Rate limiting (Flask-Limiter through Flask-AppBuilder).
     RATELIMIT_ENABLED = _bool("PARS_RATE_LIMIT", True)

@@ -17,7 +17,7 @@ from flask import Flask, abort, flash, g, redirect, render_template, request, se
 from flask_talisman import Talisman
 
 from app.extensions import csrf, db, mail, migrate, new_appbuilder
-from app.logs import redact_tokens_in_logs
+from app.logs import configure_logging, redact_tokens_in_logs
 from app.services.passwords import fab_validator
 
 APP_DIR = Path(__file__).resolve().parent
@@ -67,6 +67,7 @@ def create_app(
     app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", fab_validator)
     _trust_proxies(app)
     redact_tokens_in_logs()
+    configure_logging(app.config.get("PARS_LOG_LEVEL", "INFO"))
     _ensure_sqlite_folder(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))

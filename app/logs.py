@@ -35,3 +35,13 @@ def redact_tokens_in_logs() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactTokens) for f in logger.filters):
             logger.addFilter(RedactTokens())
+
+
+def configure_logging(level: str) -> None:
+    """PARS's own messages (``app.*``) at ``level`` on standard error, unless the host
+    (gunicorn, pytest) has already set up the root logger. Without it, Python would drop
+    everything below WARNING, such as the emails logged on a machine without a mail
+    server."""
+    logging.getLogger("app").setLevel(level)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
