@@ -32,3 +32,23 @@ class InputError(PARSError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class ConflictError(PARSError):
+    """Someone else saved the record since it was opened: nothing was overwritten (409)."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "Someone else saved this record after you opened it. Nothing was overwritten: "
+            "reload it to see their changes, then make yours again."
+        )
+
+
+class RuleError(PARSError):
+    """A business rule refuses the change; ``problems`` lists every reason (each naming
+    its field), so the user can fix them all at once."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
