@@ -105,13 +105,16 @@ class ScopedModelView(ModelView):
             kwargs["order_column"], kwargs["order_direction"] = "", ""
         return super()._get_list_widget(filters, *args, **kwargs)
 
-    def _get_add_widget(self, form: Any, *args: Any, **kwargs: Any) -> Any:
+    def _preset_provider(self, form: Any) -> None:
         """A new record's provider starts as the contact's current provider (the switcher)."""
         field = getattr(form, "provider", None)
         if request.method == "GET" and field is not None and field.data is None:
             current = switcher.current_provider_id()
             if current is not None:
                 field.data = self.datamodel.session.get(Provider, current)
+
+    def _get_add_widget(self, form: Any, *args: Any, **kwargs: Any) -> Any:
+        self._preset_provider(form)
         return super()._get_add_widget(form, *args, **kwargs)
 
     # ---- writes: never for a provider outside the scope -------------------------------

@@ -191,10 +191,14 @@ def safe_form(form_class: type, *mixins: type) -> type:
 
 
 class ActivityForm(DynamicForm):
-    """Runs the schema's cross-field rules after each field's own checks."""
+    """Runs the schema's cross-field rules after each field's own checks; fields that do
+    not apply to the chosen provider (JA-PARS fields for a provider that is not jointly
+    accredited) are neither shown, checked nor kept."""
 
     def validate(self, extra_validators: Any = None) -> bool:
-        valid = super().validate(extra_validators)
+        super().validate(extra_validators)
+        self._drop_fields_that_do_not_apply()
+        valid = not any(field.errors for field in self._fields.values())
         values = {name: field.data for name, field in self._fields.items()}
         for problem in rules.cross_field_problems(values):
             field = self._fields.get(problem.field)
@@ -202,6 +206,16 @@ class ActivityForm(DynamicForm):
                 field.errors = [*list(field.errors), problem.message]
                 valid = False
         return valid
+
+    def _drop_fields_that_do_not_apply(self) -> None:
+        from app.views.activity_sections import hidden_fields
+
+        provider = getattr(self._fields.get("provider"), "data", None)
+        for name in hidden_fields(getattr(provider, "kind", None)):
+            field = self._fields.get(name)
+            if field is not None:
+                field.errors = []
+                field.data = [] if isinstance(field.data, list) else None
 
 
 def provider_search_field(label: str) -> QuerySelectField:

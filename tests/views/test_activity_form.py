@@ -9,8 +9,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Activity
-from app.schema.fields import ACTIVITY_FIELDS, Field, Kind
+from app.schema import vocabularies as v
+from app.schema.fields import ACTIVITY_FIELDS, JOINT_ONLY, Field, Kind
 from tests.conftest import World, post_form
+
+ACCME_KINDS = {v.ACCME_KIND, v.STATE_KIND}
 
 VALID = {
     "provider_activity_id": "NEW-001",
@@ -50,9 +53,12 @@ def activity_count() -> int:
 
 @pytest.mark.parametrize("spec", EDITABLE, ids=lambda s: s.name)
 def test_bad_value_gets_a_field_message(client_for, world: World, spec: Field) -> None:
-    client = client_for(world.contact_a)
+    # JA-PARS fields are shown (and checked) for a jointly accredited provider only.
+    joint = world.p4.kind not in ACCME_KINDS and spec.applies_to == JOINT_ONLY
+    user, provider = (world.ja_contact, world.p4) if joint else (world.contact_a, world.p1)
+    client = client_for(user)
     before = activity_count()
-    data = {**VALID, "provider": str(world.p1.id), spec.name: bad_value(spec)}
+    data = {**VALID, "provider": str(provider.id), spec.name: bad_value(spec)}
     response = post_form(client, "/activitymodelview/add", data)
     assert response.status_code == 200
     body = html.unescape(response.get_data(as_text=True))
@@ -119,6 +125,7 @@ def test_edit_keeps_values_and_updates_year(client_for, world: World) -> None:
         "title": "Renamed",
         "start_date": "2024-02-01",
         "end_date": "2024-02-02",
+        "expected_version": "1",
     }
     assert post_form(client, f"/activitymodelview/edit/{world.a1.id}", data).status_code == 302
     db.session.expire_all()
