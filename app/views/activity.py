@@ -34,6 +34,7 @@ from app.views.forms import ActivityForm, form_field, provider_search_field
 
 EDITABLE = [f for f in ACTIVITY_FIELDS if f.editable]
 LABELS = {f.name: _(f.label) for f in ACTIVITY_FIELDS}
+EDITABLE_NAMES = {f.name for f in EDITABLE}
 
 
 class ActivityModelView(ScopedModelView):
@@ -122,6 +123,8 @@ class ActivityModelView(ScopedModelView):
         return "activities.csv"
 
     show_template = "pars/activity/show.html"
+    add_template = "pars/activity/add.html"
+    edit_template = "pars/activity/edit.html"
     method_permission_name = {**ScopedModelView.method_permission_name, "status": "edit"}
 
     def pre_add(self, item: Activity) -> None:
@@ -153,7 +156,7 @@ class ActivityModelView(ScopedModelView):
     def _drop_fields_that_do_not_apply(self, item: Activity) -> None:
         """JA-PARS fields are kept only for a jointly accredited provider's activities."""
         provider = item.provider or self.datamodel.session.get(Provider, item.provider_id)
-        for name in hidden_fields(provider.kind if provider else None):
+        for name in hidden_fields(provider.kind if provider else None) & EDITABLE_NAMES:
             empty: Any = [] if isinstance(getattr(item, name, None), list) else None
             setattr(item, name, empty)
 

@@ -11,12 +11,25 @@ from __future__ import annotations
 from typing import Any
 
 from app.schema import vocabularies as v
-from app.schema.fields import ACTIVITY_FIELDS, Field, Section
+from app.schema.fields import ACTIVITY_FIELDS, JOINT_ONLY, Field, Kind, Section
 from app.schema.repeated import PARTS_BY_NAME, REPEATED_FIELDS
 
 #: Hidden inputs rendered by the form itself, never as a row.
 FORM_ONLY = {"expected_version"}
-ALL_FIELDS: tuple[Field, ...] = (*ACTIVITY_FIELDS, *REPEATED_FIELDS)
+#: What the activity page shows besides the schema fields, and in which section.
+DISPLAY_ONLY: tuple[Field, ...] = (
+    Field("reporting_year", "Reporting year", Kind.INTEGER, Section.BASICS),
+    Field("moc_summary", "MOC registrations", Kind.TEXT, Section.MOC),
+    Field("ja_credits_summary", "JA credits", Kind.TEXT, Section.JA, applies_to=JOINT_ONLY),
+    Field(
+        "learners_by_profession",
+        "Learners by profession",
+        Kind.TEXT,
+        Section.JA,
+        applies_to=JOINT_ONLY,
+    ),
+)
+ALL_FIELDS: tuple[Field, ...] = (*ACTIVITY_FIELDS, *DISPLAY_ONLY, *REPEATED_FIELDS)
 
 
 def applies(spec: Field, provider_kind: str | None) -> bool:

@@ -171,3 +171,54 @@ def test_a_foreign_activity_cannot_change_status(world: World, client_for: Any) 
         assert response.status_code in (403, 404), who
         after = reload(activity)
         assert (after.status, after.version_id) == (status, version), who
+
+
+def test_a_joint_provider_reports_learners_by_profession_and_ipce(
+    world: World, client_for: Any
+) -> None:
+    client = client_for(world.ja_contact)
+    url = f"/activitymodelview/edit/{world.a4.id}"
+    form = parse_form(text(client.get(url)))
+    assert "learners__Nurse" in form.fields and "credit__IPCE" in form.fields
+    saved = post_form(client, url, form.data(learners__Nurse="12", credit__IPCE="2.5"))
+    assert saved.status_code == 302
+    activity = reload(world.a4)
+    assert {(c.profession, c.count) for c in activity.learner_counts} >= {("Nurse", 12)}
+    assert {(c.credit_type, str(c.amount)) for c in activity.ja_credits} == {("IPCE", "2.50")}
+    page = text(client.get(f"/activitymodelview/show/{world.a4.id}"))
+    assert "Nurse: 12" in page and "IPCE: 2.5" in page
+
+
+def test_a_plain_provider_never_sees_or_keeps_ja_parts(world: World, client_for: Any) -> None:
+    client = client_for(world.contact_a)
+    url = f"/activitymodelview/edit/{world.a1.id}"
+    page = text(client.get(url))
+    assert "Nurse Learners" not in page and "IPCE Credits" not in page
+    form = parse_form(page)
+    post_form(client, url, form.data(learners__Nurse="12", credit__IPCE="2", title="Renamed"))
+    activity = reload(world.a1)
+    assert activity.title == "Renamed"
+    assert activity.learner_counts == [] and activity.ja_credits == []
+    show = text(client.get(f"/activitymodelview/show/{world.a1.id}"))
+    assert "Learners by profession" not in show and "JA credits" not in show
+
+
+def test_moc_details_per_registered_board(world: World, client_for: Any) -> None:
+    activity = ended_draft(world, **COMPLETE)
+    client = client_for(world.contact_a)
+    url = f"/activitymodelview/edit/{activity.id}"
+    form = parse_form(text(client.get(url)))
+    data = form.data(
+        moc_boards=["ABP"],
+        moc__ABP__points="1.5",
+        moc__ABP__credit_types=["Lifelong Learning"],
+        moc__ABP__practice_areas=["Pediatrics"],
+        moc__ABP__credit_claim_date="2025-12-31",
+    )
+    assert post_form(client, url, data).status_code == 302
+    saved = reload(activity)
+    assert [(m.board, str(m.points)) for m in saved.moc_registrations] == [("ABP", "1.50")]
+    page = text(client.get(move(client, activity, v.CLOSED).location))
+    assert "ABP MOC Points" in page and "whole" in page  # ABP points are whole numbers
+    assert "MOC Attestation" in page
+    assert reload(activity).status == v.DRAFT
