@@ -27,6 +27,7 @@ from app import create_app
 from app.extensions import db
 from app.models import (
     Accreditor,
+    AccreditorDeadline,
     AccreditorMember,
     Activity,
     ActivityCredit,
@@ -34,9 +35,11 @@ from app.models import (
     LearnerCount,
     MocRegistration,
     PasswordLink,
+    ProgramSummary,
     Provider,
     ProviderContact,
     RateLimitCounter,
+    ReportingYear,
     Review,
     ReviewAssignment,
     SignInLockout,
@@ -53,6 +56,9 @@ from tests import factories as f
 from tests.smtp import Inbox, mail_to, smtp_server
 
 DATA_TABLES = (
+    ProgramSummary,
+    ReportingYear,
+    AccreditorDeadline,
     SignInSession,
     PasswordLink,
     SignInLockout,

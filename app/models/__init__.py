@@ -21,11 +21,13 @@ from app.models.activity import (
 )
 from app.models.base import Model
 from app.models.provider import Provider, ProviderContact
+from app.models.reporting import AccreditorDeadline, ProgramSummary, ReportingYear
 from app.models.review import Review, ReviewAssignment
 
 __all__ = [
     "ACCME_ACTIVITY_ID_OFFSET",
     "Accreditor",
+    "AccreditorDeadline",
     "AccreditorMember",
     "Activity",
     "ActivityCredit",
@@ -35,9 +37,11 @@ __all__ = [
     "MocRegistration",
     "Model",
     "PasswordLink",
+    "ProgramSummary",
     "Provider",
     "ProviderContact",
     "RateLimitCounter",
+    "ReportingYear",
     "Review",
     "ReviewAssignment",
     "SignInLockout",

@@ -29,6 +29,9 @@ PARS_VIEWS = {
     "ProviderRestApi",
     "AuditEventModelView",
     "SignInLockoutModelView",
+    "AnnualReportView",
+    "AnnualReportingView",
+    "AccreditorDeadlineView",
 }
 
 
@@ -48,6 +51,14 @@ def _read_scope() -> list[tuple[str, str]]:
     ]
 
 
+def _annual_oversight() -> list[tuple[str, str]]:
+    """The annual reporting list of the providers in scope, and the accreditors' deadlines."""
+    return [
+        *_grant("AnnualReportingView", "can_list"),
+        *_grant("AccreditorDeadlineView", "can_list", "can_edit"),
+    ]
+
+
 def role_permissions() -> dict[str, list[tuple[str, str]]]:
     """(permission, view) pairs per role; Admin additionally gets every permission."""
     staff = [
@@ -60,17 +71,25 @@ def role_permissions() -> dict[str, list[tuple[str, str]]]:
         *_grant("ProviderRestApi", *API_READ),
         *_grant("AuditEventModelView", *READ),
         *_grant("SignInLockoutModelView", *READ, "unlock"),
+        *_grant("AnnualReportView", "can_show", "can_edit", "can_reopen", "can_extend"),
+        *_annual_oversight(),
     ]
     contact = [
         *_read_scope(),
         *_grant("ProviderModelView", "can_edit"),
         *_grant("ProviderContactModelView", *WRITE, "make_primary"),
         *_grant("ActivityModelView", *WRITE),
+        *_grant("AnnualReportView", "can_list", "can_show", "can_edit"),
+    ]
+    accreditor = [
+        *_read_scope(),
+        *_grant("AnnualReportView", "can_show"),
+        *_annual_oversight(),
     ]
     return {
         roles.ADMIN: staff,
         roles.STAFF: staff,
-        roles.ACCREDITOR: _read_scope(),
+        roles.ACCREDITOR: accreditor,
         roles.SURVEYOR: _read_scope(),
         roles.CONTACT: contact,
     }

@@ -22,14 +22,17 @@ from sqlalchemy.orm import Session
 
 from app.models import (
     Accreditor,
+    AccreditorDeadline,
     AccreditorMember,
     Activity,
     ActivityCredit,
     CommercialSupport,
     LearnerCount,
     MocRegistration,
+    ProgramSummary,
     Provider,
     ProviderContact,
+    ReportingYear,
     Review,
     ReviewAssignment,
     User,
@@ -140,12 +143,17 @@ def predicate(session: Session, model: type, user: Actor | None) -> ColumnElemen
         return false()
     if model is Provider:
         return _by_provider(Provider.id, ids)
-    if model in (Activity, ProviderContact, Review):
+    if model in (Activity, ProviderContact, Review, ReportingYear, ProgramSummary):
         return _by_provider(model.provider_id, ids)
     if model in (CommercialSupport, MocRegistration, ActivityCredit, LearnerCount):
         return _activity_child(model, ids)
     if model is Accreditor:
         return _accreditor_predicate(user, ids)
+    if model is AccreditorDeadline:  # seen by whoever sees the accreditor
+        if ids is None:
+            return true()
+        seen = select(Accreditor.id).where(_accreditor_predicate(user, ids))
+        return AccreditorDeadline.accreditor_id.in_(seen)
     if model is User:
         return _user_predicate(user, ids)
     if model is AccreditorMember:

@@ -11,6 +11,7 @@ from app.api import ActivityRestApi, ProviderRestApi
 from app.views.account import AccountView
 from app.views.accreditor import AccreditorMemberModelView, AccreditorModelView
 from app.views.activity import ActivityModelView
+from app.views.annual import AccreditorDeadlineView, AnnualReportingView, AnnualReportView
 from app.views.auth import PasswordRecoveryView
 from app.views.contact import ProviderContactModelView
 from app.views.provider import ProviderModelView
@@ -29,6 +30,9 @@ MENU = (
     MenuEntry(ProviderModelView, "Providers", "Providers", "fa-hospital-o"),
     MenuEntry(ProviderContactModelView, "Provider contacts", "Providers", "fa-address-book"),
     MenuEntry(ActivityModelView, "Activities", "Activities", "fa-graduation-cap"),
+    MenuEntry(AnnualReportView, "Annual report", "Annual reporting", "fa-calendar-check-o"),
+    MenuEntry(AnnualReportingView, "Reporting progress", "Annual reporting", "fa-tasks"),
+    MenuEntry(AccreditorDeadlineView, "Reporting deadlines", "Annual reporting", "fa-calendar"),
     MenuEntry(AccreditorModelView, "Accreditors", "Accreditation", "fa-university"),
     MenuEntry(AccreditorMemberModelView, "Accreditor members", "Accreditation", "fa-users"),
     MenuEntry(AuditEventModelView, "Audit trail", "Sign-in security", "fa-list-alt"),

@@ -56,6 +56,35 @@ def activity_add_form_with_messages(page: Page, world: LiveWorld) -> None:
     expect(page.locator("#model_form .alert-danger").first).to_be_visible()
 
 
+def annual_report(page: Page, world: LiveWorld) -> None:
+    sign_in(page, world.email("contact_a"))
+    go_to(page, "Annual reporting", "Annual report")
+    expect(page.get_by_role("heading", name="Program Summary")).to_be_visible()
+
+
+def annual_report_with_messages(page: Page, world: LiveWorld) -> None:
+    annual_report(page, world)
+    page.get_by_role("button", name="Submit the year").click()
+    expect(page.locator(".alert-danger").first).to_be_visible()
+    page.get_by_label("Total expenses").fill("-1")
+    page.get_by_role("button", name="Save the Program Summary").click()
+    expect(page.get_by_text("Number must be at least 0.")).to_be_visible()
+
+
+def annual_reporting_list(page: Page, world: LiveWorld) -> None:
+    sign_in(page, world.email("accreditor_tx"))
+    go_to(page, "Annual reporting", "Reporting progress")
+    expect(page.get_by_role("link", name="Austin Heart Institute")).to_be_visible()
+
+
+def annual_deadlines_with_messages(page: Page, world: LiveWorld) -> None:
+    sign_in(page, world.email("accreditor_tx"))
+    go_to(page, "Annual reporting", "Reporting deadlines")
+    page.get_by_label("Deadline (empty: ACCME's March 31)").fill("2099-01-01")
+    page.get_by_role("button", name="Save the deadline").click()
+    expect(page.locator(".help-block").first).to_be_visible()
+
+
 #: page -> how a user gets there.
 PAGES: dict[str, Callable[[Page, LiveWorld], None]] = {
     "login": login_page,
@@ -63,6 +92,10 @@ PAGES: dict[str, Callable[[Page, LiveWorld], None]] = {
     "activity list": activity_list,
     "activity add form": activity_add_form,
     "activity add form with messages": activity_add_form_with_messages,
+    "annual report": annual_report,
+    "annual report with messages": annual_report_with_messages,
+    "annual reporting list": annual_reporting_list,
+    "annual deadlines with messages": annual_deadlines_with_messages,
 }
 
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from app.extensions import db
 from tests.browser.conftest import go_to, main_menu, menu_entries, sign_in
-from tests.browser.test_menus import MANAGER_MENU, READER_MENU
+from tests.browser.test_menus import MANAGER_MENU, MENUS, READER_MENU
 from tests.conftest import clear_data
 
 pytestmark = pytest.mark.browser
@@ -29,12 +29,12 @@ def demo_module() -> ModuleType | None:
 
 
 DEMO_MENUS = {
-    "admin@example.org": MANAGER_MENU,
+    "admin@example.org": MENUS["admin"],
     "staff@example.org": MANAGER_MENU,
-    "accreditor@example.org": READER_MENU,
+    "accreditor@example.org": MENUS["accreditor_tx"],
     "surveyor@example.org": READER_MENU,
-    "contact@example.org": READER_MENU,
-    "ja@example.org": READER_MENU,
+    "contact@example.org": MENUS["contact_a"],
+    "ja@example.org": MENUS["contact_a"],
 }
 
 

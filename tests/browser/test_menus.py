@@ -12,23 +12,26 @@ from tests.browser.conftest import LiveWorld, main_menu, menu_entries, sign_in
 pytestmark = pytest.mark.browser
 
 PARS_CATEGORIES = ["Providers", "Activities", "Accreditation"]
-STAFF_CATEGORIES = [*PARS_CATEGORIES, "Sign-in security"]
+ANNUAL_CATEGORIES = ["Providers", "Activities", "Annual reporting", "Accreditation"]
+STAFF_CATEGORIES = [*ANNUAL_CATEGORIES, "Sign-in security"]
 READER_MENU = {
     "Providers": ["Providers", "Provider contacts"],
     "Activities": ["Activities"],
     "Accreditation": ["Accreditors"],
 }
+OVERSIGHT = ["Reporting progress", "Reporting deadlines"]
 MANAGER_MENU = {
     **READER_MENU,
+    "Annual reporting": OVERSIGHT,
     "Accreditation": ["Accreditors", "Accreditor members"],
     "Sign-in security": ["Audit trail", "Sign-in lockouts"],
 }
 MENUS = {
-    "contact_a": READER_MENU,
-    "accreditor_tx": READER_MENU,
+    "contact_a": {**READER_MENU, "Annual reporting": ["Annual report"]},
+    "accreditor_tx": {**READER_MENU, "Annual reporting": OVERSIGHT},
     "surveyor": READER_MENU,
     "staff": MANAGER_MENU,
-    "admin": MANAGER_MENU,
+    "admin": {**MANAGER_MENU, "Annual reporting": ["Annual report", *OVERSIGHT]},
 }
 
 
@@ -49,11 +52,13 @@ def test_role_signs_in_and_sees_its_menu(page: Page, live_world: LiveWorld, who:
         assert "Security" in shown
     elif who == "staff":
         assert shown == STAFF_CATEGORIES
-    else:
+    elif who == "surveyor":
         assert shown == PARS_CATEGORIES
+    else:
+        assert shown == ANNUAL_CATEGORIES
     for category, entries in MENUS[who].items():
         assert menu_entries(page, category) == entries, category
-    if MENUS[who] is READER_MENU:
+    if "Accreditor members" not in MENUS[who]["Accreditation"]:
         expect(page.get_by_text("Accreditor members")).to_have_count(0)
 
 
