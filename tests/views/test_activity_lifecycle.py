@@ -222,3 +222,32 @@ def test_moc_details_per_registered_board(world: World, client_for: Any) -> None
     assert "ABP MOC Points" in page and "whole" in page  # ABP points are whole numbers
     assert "MOC Attestation" in page
     assert reload(activity).status == v.DRAFT
+
+
+def test_a_submitted_year_locks_its_activities_until_staff_reopen_it(
+    world: World, client_for: Any
+) -> None:
+    from app.models import ReportingYear
+    from app.services import annual
+
+    activity = ended_draft(world, **COMPLETE)
+    db.session.add(
+        ReportingYear(
+            provider_id=world.p1.id,
+            year=activity.reporting_year,
+            submitted_at=dt.datetime(2026, 3, 1),
+        )
+    )
+    db.session.commit()
+    contact = client_for(world.contact_a)
+    url = f"/activitymodelview/edit/{activity.id}"
+    refused = contact.get(url)
+    assert "/show/" in refused.location
+    page = text(contact.get(refused.location))
+    assert f"The {activity.reporting_year} annual report is submitted" in page
+    move(contact, activity, v.READY_TO_CLOSE)
+    assert reload(activity).status == v.DRAFT
+    annual.reopen_year(
+        db.session, actor=world.staff, provider_id=world.p1.id, year=activity.reporting_year
+    )
+    assert contact.get(url).status_code == 200
