@@ -24,7 +24,7 @@ from app.exporters.csv_stream import csv_chunks, csv_response, neutralise_row
 from app.extensions import db
 from app.queries.annual import accreditor_deadlines, deadline_accreditors, year_overview
 from app.security import scoping
-from app.services import annual, annual_deadlines, deadlines, program_summary
+from app.services import annual, annual_deadlines, deadlines, enduring, program_summary
 from app.services.errors import ConflictError, InputError, NotInScopeError, RuleError
 from app.views import switcher
 from app.views.conflict import conflict_response
@@ -99,6 +99,8 @@ class AnnualReportView(BaseView):
         "submit": "edit",
         "reopen": "reopen",
         "extend": "extend",
+        "enduring": "show",
+        "save_enduring": "edit",
     }
 
     def _progress(self, provider_id: int, year: int) -> annual.YearProgress:
@@ -192,6 +194,45 @@ class AnnualReportView(BaseView):
                 db.session, actor=g.user, provider_id=provider_id, year=year, step=step
             ),
             MARK_MESSAGES[step],
+        )
+
+    @expose("/<int:provider_id>/<int:year>/enduring")
+    @has_access
+    def enduring(self, provider_id: int, year: int) -> Any:
+        """Step 3: the enduring materials of the year and their learner counts."""
+        progress = self._progress(provider_id, year)
+        rows = enduring.enduring_materials(
+            db.session, actor=g.user, provider_id=provider_id, year=year
+        )
+        may_edit = scoping.can_act_for_provider(db.session, g.user, provider_id)
+        return self.render_template(
+            "pars/annual/enduring.html",
+            title=f"{year} enduring materials",
+            progress=progress,
+            rows=rows,
+            form=ActionForm(formdata=None),
+            can_edit=may_edit
+            and not progress.submitted
+            and self.appbuilder.sm.has_access("can_edit", "AnnualReportView"),
+        )
+
+    @expose("/<int:provider_id>/<int:year>/enduring", methods=["POST"])
+    @has_access
+    def save_enduring(self, provider_id: int, year: int) -> Any:
+        if not _valid_year(year) or not ActionForm().validate_on_submit():
+            abort(400)
+        counts = {
+            int(key.split("_")[1]): (request.form.get(key), request.form.get(f"others_{key[11:]}"))
+            for key in request.form
+            if key.startswith("physicians_") and key[11:].isdigit()
+        }
+        return self._run(
+            provider_id,
+            year,
+            lambda: enduring.save_enduring_counts(
+                db.session, actor=g.user, provider_id=provider_id, year=year, counts=counts
+            ),
+            "The enduring materials' learner counts are saved.",
         )
 
     @expose("/<int:provider_id>/<int:year>/summary", methods=["POST"])
