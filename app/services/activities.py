@@ -72,6 +72,16 @@ def check_editable(session: Session, actor: Any, activity: Activity) -> None:
         )
 
 
+def check_year_open(session: Session, actor: Any, provider_id: int, year: int) -> None:
+    """Contacts may not add an activity to a submitted reporting year, nor move one
+    into it (by its start date)."""
+    if not scoping.sees_everything(actor) and _year_is_locked(session, provider_id, year):
+        raise RuleError(
+            f"The {year} annual report is submitted: no activity can be added to it or "
+            "moved into it. Ask ACCME staff to reopen the year."
+        )
+
+
 def values_of(activity: Activity) -> dict[str, Any]:
     """The activity's field values, by schema field name."""
     values = {f.name: getattr(activity, f.name, None) for f in ACTIVITY_FIELDS}

@@ -37,6 +37,11 @@ LABELS = {f.name: _(f.label) for f in ACTIVITY_FIELDS}
 EDITABLE_NAMES = {f.name for f in EDITABLE}
 
 
+def _provider_id(item: Activity) -> int:
+    """The activity's provider id (the form sets the relationship, not yet the column)."""
+    return item.provider.id if item.provider is not None else item.provider_id
+
+
 class ActivityModelView(ScopedModelView):
     """Activities of the providers in the user's scope."""
 
@@ -122,6 +127,8 @@ class ActivityModelView(ScopedModelView):
     def export_filename(self) -> str:
         return "activities.csv"
 
+    add_row_message = _("The activity is saved as a Draft.")
+    edit_row_message = _("The activity is saved.")
     show_template = "pars/activity/show.html"
     add_template = "pars/activity/add.html"
     edit_template = "pars/activity/edit.html"
@@ -131,6 +138,10 @@ class ActivityModelView(ScopedModelView):
         super().pre_add(item)
         item.status = v.DRAFT
         item.reporting_year = reporting_year(item.start_date)
+        with self.datamodel.session.no_autoflush:
+            activities.check_year_open(
+                self.datamodel.session, acting_user(), _provider_id(item), item.reporting_year
+            )
         self._drop_fields_that_do_not_apply(item)
         self._save_repeated_parts(item)
 
@@ -139,6 +150,9 @@ class ActivityModelView(ScopedModelView):
         with self.datamodel.session.no_autoflush:  # one save is one UPDATE (one version)
             activities.check_editable(self.datamodel.session, acting_user(), item)
             item.reporting_year = reporting_year(item.start_date)
+            activities.check_year_open(
+                self.datamodel.session, acting_user(), _provider_id(item), item.reporting_year
+            )
             self._drop_fields_that_do_not_apply(item)
             self._save_repeated_parts(item)
 

@@ -251,3 +251,36 @@ def test_a_submitted_year_locks_its_activities_until_staff_reopen_it(
         db.session, actor=world.staff, provider_id=world.p1.id, year=activity.reporting_year
     )
     assert contact.get(url).status_code == 200
+
+
+def test_no_activity_is_added_to_or_moved_into_a_submitted_year(
+    world: World, client_for: Any
+) -> None:
+    from app.models import ReportingYear
+
+    db.session.add(
+        ReportingYear(provider_id=world.p1.id, year=2024, submitted_at=dt.datetime(2025, 3, 1))
+    )
+    db.session.commit()
+    client = client_for(world.contact_a)
+    before = db.session.query(Activity).count()
+    added = post_form(
+        client,
+        "/activitymodelview/add",
+        {
+            "provider": str(world.p1.id),
+            "provider_activity_id": "LATE-1",
+            "title": "Late entry",
+            "format": v.LIVE_COURSE,
+            "start_date": "2024-05-01",
+            "end_date": "2024-05-02",
+        },
+    )
+    assert "annual report is submitted" in text(client.get(added.location))
+    assert db.session.query(Activity).count() == before
+    activity = ended_draft(world)
+    url = f"/activitymodelview/edit/{activity.id}"
+    form = parse_form(text(client.get(url)))
+    moved = post_form(client, url, form.data(start_date="2024-05-01", end_date="2024-05-02"))
+    assert "annual report is submitted" in text(client.get(moved.location))
+    assert reload(activity).reporting_year == 2025
