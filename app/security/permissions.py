@@ -64,7 +64,7 @@ def role_permissions() -> dict[str, list[tuple[str, str]]]:
     staff = [
         *_grant("ProviderModelView", *READ, *WRITE),
         *_grant("ProviderContactModelView", *READ, *WRITE, "make_primary"),
-        *_grant("ActivityModelView", *READ, *WRITE, "can_reopen"),
+        *_grant("ActivityModelView", *READ, *WRITE),
         *_grant("AccreditorModelView", *READ, *WRITE),
         *_grant("AccreditorMemberModelView", *READ, *WRITE),
         *_grant("ActivityRestApi", *API_READ),
