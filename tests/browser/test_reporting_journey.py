@@ -103,7 +103,7 @@ def edit_activity(page: Page) -> Locator:
 def save(page: Page, form: Locator) -> None:
     """Save the form; back on the activity page."""
     form.get_by_role("button", name="Save").click()
-    expect(page.locator(".alert-success")).to_contain_text("Changed Row")
+    expect(page.locator(".alert-success")).to_contain_text("The activity is saved.")
     expect(page.locator("#model_form")).to_have_count(0)
 
 
