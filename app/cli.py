@@ -75,3 +75,16 @@ def require_new_password_command(emails: tuple[str, ...]) -> None:
     click.echo(f"{marked} account(s) will choose a new password at their next sign-in.")
     if unknown:
         raise click.ClickException("No account uses: " + ", ".join(unknown))
+
+
+@pars.command("template")
+@click.option("--format", "kind", type=click.Choice(["xlsx", "csv"]), required=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), required=True)
+def template_command(kind: str, out: str) -> None:
+    """Write the activity batch-upload template (from the activity schema) to OUT."""
+    from app.exporters.templates import csv_template, xlsx_template
+
+    content = xlsx_template() if kind == "xlsx" else csv_template()
+    with open(out, "wb") as handle:
+        handle.write(content)
+    click.echo(f"Wrote the {kind.upper()} template to {out}.")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _
 from wtforms import HiddenField
 
+from app.exporters import templates
 from app.exporters.activity_rows import ActivityExport
 from app.models import Activity, Provider
 from app.schema import vocabularies as v
@@ -35,6 +36,7 @@ from app.views.forms import ActivityForm, form_field, provider_search_field
 EDITABLE = [f for f in ACTIVITY_FIELDS if f.editable]
 LABELS = {f.name: _(f.label) for f in ACTIVITY_FIELDS}
 EDITABLE_NAMES = {f.name for f in EDITABLE}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _provider_id(item: Activity) -> int:
@@ -132,7 +134,25 @@ class ActivityModelView(ScopedModelView):
     show_template = "pars/activity/show.html"
     add_template = "pars/activity/add.html"
     edit_template = "pars/activity/edit.html"
-    method_permission_name = {**ScopedModelView.method_permission_name, "status": "edit"}
+    method_permission_name = {
+        **ScopedModelView.method_permission_name,
+        "status": "edit",
+        "template": "list",
+    }
+
+    @expose("/template/<string:kind>")
+    @has_access
+    def template(self, kind: str) -> Any:
+        """The batch-upload template (XLSX with allowed values, or CSV), from the schema."""
+        if kind == "xlsx":
+            content, mimetype = templates.xlsx_template(), XLSX_TYPE
+        elif kind == "csv":
+            content, mimetype = templates.csv_template(), "text/csv; charset=utf-8"
+        else:
+            abort(404)
+        response = Response(content, mimetype=mimetype)
+        response.headers["Content-Disposition"] = f"attachment; filename=pars-activities.{kind}"
+        return response
 
     def pre_add(self, item: Activity) -> None:
         super().pre_add(item)

@@ -54,6 +54,7 @@ COVERED_ELSEWHERE = {
     "action_post": "test_idor (foreign rows), test_csrf, test_function_level (unknown names)",
     "download": "closed for every role: test_download_route_is_closed below",
     "status": "tests/views/test_activity_lifecycle.py (edit permission, scope: test_idor)",
+    "template": "tests/unit/exporters/test_templates.py (the upload template: no row data)",
 }
 
 
