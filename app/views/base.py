@@ -182,5 +182,16 @@ class ScopedModelView(ModelView):
     def export(self) -> Any:
         """Download the rows of this list, with its current filters, as CSV."""
         batch_size = int(current_app.config.get("PARS_EXPORT_BATCH_SIZE", 2000))
-        chunks = self.exporter().chunks(self.datamodel.session, self.export_query(), batch_size)
-        return csv_response(chunks, self.export_filename())
+        query, exporter, sessions = self.export_query(), self.exporter(), self.datamodel.session
+
+        def stream() -> Any:
+            """The file is written after the view has returned: read it through the
+            session of the streaming context (not the request's, already removed, which
+            would hold a connection nobody returns), and close that session at the end."""
+            session = sessions()
+            try:
+                yield from exporter.chunks(session, query.with_session(session), batch_size)
+            finally:
+                session.close()
+
+        return csv_response(stream(), self.export_filename())

@@ -90,3 +90,15 @@ def test_every_list_exports(client_for, world: World) -> None:
         assert rows, view
     providers = read_csv(client.get("/providermodelview/export/?_flt_0_kind=Jointly%20accredited"))
     assert [r["ACCME Provider ID"] for r in providers] == ["0000104"]
+
+
+def test_exports_return_their_database_connections(app, world, client_for) -> None:
+    """An export is written after the view returns; its reads must not leave a
+    connection checked out (a leak would exhaust the pool after a few downloads)."""
+    client = client_for(world.staff)
+    with app.app_context():
+        before = db.engine.pool.checkedout()
+    for url in ("/activitymodelview/export/", "/providermodelview/export/") * 5:
+        assert client.get(url).status_code == 200
+    with app.app_context():
+        assert db.engine.pool.checkedout() <= before
