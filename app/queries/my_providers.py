@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Provider, ProviderContact
-from app.security import scoping
+from app.security import roles, scoping
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,8 @@ def my_providers(session: Session, user: Any) -> list[MyProvider]:
 
 def provider_choices(session: Session, user: Any) -> list[tuple[int, str]]:
     """(id, "name (ACCME id)") of the providers ``user`` is a contact for, by name."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
+    if roles.CONTACT not in scoping.role_names(user):
+        return []  # only contacts have providers of their own (no query for the others)
     rows = session.execute(
         select(Provider.id, Provider.name, Provider.accme_id)
         .where(
@@ -47,16 +47,3 @@ def provider_choices(session: Session, user: Any) -> list[tuple[int, str]]:
         .order_by(Provider.name, Provider.id)
     ).all()
     return [(pid, f"{name} ({accme_id})") for pid, name, accme_id in rows]
-
-
-def current_provider_id(session: Session, user: Any, chosen: Any) -> int | None:
-    """The provider the contact works on now: the one chosen in the switcher if it is
-    still theirs, else the first by name."""
-    ids = [pid for pid, _ in provider_choices(session, user)]
-    if not ids:
-        return None
-    try:
-        wanted = int(chosen)
-    except (TypeError, ValueError):
-        wanted = None
-    return wanted if wanted in ids else ids[0]

@@ -23,20 +23,12 @@ from app.schema.lifecycle import MocEntry, SupportEntry, allowed_transitions, st
 from app.schema.repeated import REPEATED_PARTS, slug
 from app.security import scoping
 from app.services import audit
+from app.services.annual import year_is_locked
 from app.services.errors import ConflictError, NotInScopeError, RuleError
 
 STATUS_CHANGED = "activity status changed"
 MOC_ATTRIBUTES = tuple(m.name for m in MOC_FIELDS)
 LIST_ATTRS = {m.name for m in MOC_FIELDS if m.kind is Kind.MULTI_CHOICE}
-
-
-def _year_is_locked(session: Session, provider_id: int, year: int) -> bool:
-    """Whether the provider has submitted (attested) that reporting year."""
-    try:
-        from app.services.annual import year_is_locked
-    except ImportError:  # pragma: no cover - annual reporting not installed
-        return False
-    return bool(year_is_locked(session, provider_id, year))
 
 
 def activity_for_change(session: Session, actor: Any, activity_id: int) -> Activity:
@@ -65,7 +57,7 @@ def check_editable(session: Session, actor: Any, activity: Activity) -> None:
         raise RuleError(
             "This activity is Closed: it can no longer be changed. Ask ACCME staff to reopen it."
         )
-    if _year_is_locked(session, activity.provider_id, activity.reporting_year):
+    if year_is_locked(session, activity.provider_id, activity.reporting_year):
         raise RuleError(
             f"The {activity.reporting_year} annual report is submitted: its activities can no "
             "longer be changed. Ask ACCME staff to reopen the year."
@@ -75,7 +67,7 @@ def check_editable(session: Session, actor: Any, activity: Activity) -> None:
 def check_year_open(session: Session, actor: Any, provider_id: int, year: int) -> None:
     """Contacts may not add an activity to a submitted reporting year, nor move one
     into it (by its start date)."""
-    if not scoping.sees_everything(actor) and _year_is_locked(session, provider_id, year):
+    if not scoping.sees_everything(actor) and year_is_locked(session, provider_id, year):
         raise RuleError(
             f"The {year} annual report is submitted: no activity can be added to it or "
             "moved into it. Ask ACCME staff to reopen the year."
