@@ -124,6 +124,15 @@ class Config:
     PARS_EXPORT_BATCH_SIZE = _int("PARS_EXPORT_BATCH_SIZE", 2000)
     PARS_FORCE_HTTPS = _bool("PARS_FORCE_HTTPS", False)
 
+    # Batch upload of activities. A request larger than MAX_CONTENT_LENGTH is refused
+    # (413) before it is read.
+    MAX_CONTENT_LENGTH = _int("PARS_UPLOAD_MAX_MB", 20) * 1024 * 1024
+    PARS_UPLOAD_DIR = os.environ.get("PARS_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    PARS_UPLOAD_MAX_ROWS = _int("PARS_UPLOAD_MAX_ROWS", 50_000)
+    PARS_UPLOAD_MAX_XLSX_BYTES = _int("PARS_UPLOAD_MAX_XLSX_MB", 100) * 1024 * 1024
+    PARS_UPLOAD_MAX_XLSX_ENTRIES = _int("PARS_UPLOAD_MAX_XLSX_ENTRIES", 1000)
+    PARS_UPLOAD_MAX_PROBLEMS = _int("PARS_UPLOAD_MAX_PROBLEMS", 50_000)
+
 
 class ProductionConfig(Config):
     """Production: real secret required, secure cookies, HTTPS."""

@@ -44,6 +44,9 @@ from app.models import (
     ReviewAssignment,
     SignInLockout,
     SignInSession,
+    Upload,
+    UploadChange,
+    UploadProblem,
     User,
 )
 from app.schema import vocabularies as v
@@ -56,6 +59,9 @@ from tests import factories as f
 from tests.smtp import Inbox, mail_to, smtp_server
 
 DATA_TABLES = (
+    UploadChange,
+    UploadProblem,
+    Upload,
     ProgramSummary,
     ReportingYear,
     AccreditorDeadline,
@@ -102,7 +108,8 @@ def app() -> Iterator[Flask]:
     """The PARS app on a freshly migrated test database, roles synced."""
     with tempfile.TemporaryDirectory() as tmp_dir:
         url = _database_url(tmp_dir)
-        application = create_app("config.TestConfig", {"SQLALCHEMY_DATABASE_URI": url})
+        overrides = {"SQLALCHEMY_DATABASE_URI": url, "PARS_UPLOAD_DIR": f"{tmp_dir}/uploads"}
+        application = create_app("config.TestConfig", overrides)
         application.test_client_class = IsolatedClient
         with application.app_context():
             if url.startswith("postgresql"):

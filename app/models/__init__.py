@@ -23,6 +23,7 @@ from app.models.base import Model
 from app.models.provider import Provider, ProviderContact
 from app.models.reporting import AccreditorDeadline, ProgramSummary, ReportingYear
 from app.models.review import Review, ReviewAssignment
+from app.models.upload import Upload, UploadChange, UploadProblem
 
 __all__ = [
     "ACCME_ACTIVITY_ID_OFFSET",
@@ -46,5 +47,8 @@ __all__ = [
     "ReviewAssignment",
     "SignInLockout",
     "SignInSession",
+    "Upload",
+    "UploadChange",
+    "UploadProblem",
     "User",
 ]

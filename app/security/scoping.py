@@ -35,6 +35,9 @@ from app.models import (
     ReportingYear,
     Review,
     ReviewAssignment,
+    Upload,
+    UploadChange,
+    UploadProblem,
     User,
 )
 from app.security import roles
@@ -143,10 +146,15 @@ def predicate(session: Session, model: type, user: Actor | None) -> ColumnElemen
         return false()
     if model is Provider:
         return _by_provider(Provider.id, ids)
-    if model in (Activity, ProviderContact, Review, ReportingYear, ProgramSummary):
+    if model in (Activity, ProviderContact, Review, ReportingYear, ProgramSummary, Upload):
         return _by_provider(model.provider_id, ids)
     if model in (CommercialSupport, MocRegistration, ActivityCredit, LearnerCount):
         return _activity_child(model, ids)
+    if model in (UploadProblem, UploadChange):
+        if ids is None:
+            return true()
+        uploads = select(Upload.id).where(_by_provider(Upload.provider_id, ids))
+        return model.upload_id.in_(uploads)
     if model is Accreditor:
         return _accreditor_predicate(user, ids)
     if model is AccreditorDeadline:  # seen by whoever sees the accreditor
