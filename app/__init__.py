@@ -297,6 +297,16 @@ def _register_error_pages(app: Flask) -> None:
     def not_found(error: Any) -> Any:
         return page(404, "Not found", "There is no such page, or it is not available to you.")
 
+    @app.errorhandler(413)
+    def too_large(error: Any) -> Any:
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return page(
+            413,
+            "File too large",
+            f"The file is larger than {limit} MB, the most PARS accepts in one upload. Split "
+            "the activities into several files and upload each one.",
+        )
+
     @app.errorhandler(429)
     def too_many_requests(error: Any) -> Any:
         return page(

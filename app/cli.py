@@ -88,3 +88,20 @@ def template_command(kind: str, out: str) -> None:
     with open(out, "wb") as handle:
         handle.write(content)
     click.echo(f"Wrote the {kind.upper()} template to {out}.")
+
+
+@pars.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--provider", "provider_id", required=True, help="ACCME Provider ID (7 digits).")
+@click.option("--dry-run", is_flag=True, help="Check the file and show the report; save nothing.")
+@with_appcontext
+def import_command(path: str, provider_id: str, dry_run: bool) -> None:
+    """Upload an activity file (xlsx, csv, txt or xml) for a provider, as ACCME staff.
+
+    Prints the counts (created, updated, unchanged, rejected) and every problem; exits
+    with status 1 when the file is rejected, so scripts can tell."""
+    from app.services.batch_import import run_import
+
+    outcome = run_import(path, provider_id, dry_run=dry_run, echo=click.echo)
+    if not outcome:
+        raise SystemExit(1)

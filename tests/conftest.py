@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, current_app
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
@@ -52,7 +52,7 @@ from app.models import (
 from app.schema import vocabularies as v
 from app.security import roles
 from app.security.permissions import sync_roles
-from app.services import audit
+from app.services import audit, uploads
 from app.services.clock import utcnow
 from app.views import MENU
 from tests import factories as f
@@ -270,7 +270,17 @@ def build_world() -> World:
     )
     audit.record(db.session, "test event", actor=contact_b, provider_id=p3.id)
     db.session.commit()
+    _add_uploads(world)
     return world
+
+
+def _add_uploads(world: World) -> None:
+    """A checked, not yet confirmed batch upload for P1 and one for P3 (its preview names
+    the provider, so a leak of P3's upload to contact A shows)."""
+    settings = uploads.settings_from(current_app.config)
+    for provider, contact in ((world.p1, world.contact_a), (world.p3, world.contact_b)):
+        content = f"Provider Activity ID,Activity Title\nUP-1,{provider.name} upload row\n"
+        uploads.receive(db.session, contact, provider.id, "batch.csv", content.encode(), settings)
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ PARS_VIEWS = {
     "AnnualReportView",
     "AnnualReportingView",
     "AccreditorDeadlineView",
+    "UploadModelView",
 }
 
 
@@ -73,6 +74,7 @@ def role_permissions() -> dict[str, list[tuple[str, str]]]:
         *_grant("SignInLockoutModelView", *READ, "unlock"),
         *_grant("AnnualReportView", "can_show", "can_edit", "can_reopen", "can_extend"),
         *_annual_oversight(),
+        *_grant("UploadModelView", *READ, "can_add"),
     ]
     contact = [
         *_read_scope(),
@@ -80,11 +82,13 @@ def role_permissions() -> dict[str, list[tuple[str, str]]]:
         *_grant("ProviderContactModelView", *WRITE, "make_primary"),
         *_grant("ActivityModelView", *WRITE),
         *_grant("AnnualReportView", "can_list", "can_show", "can_edit"),
+        *_grant("UploadModelView", *READ, "can_add"),
     ]
     accreditor = [
         *_read_scope(),
         *_grant("AnnualReportView", "can_show"),
         *_annual_oversight(),
+        *_grant("UploadModelView", *READ),
     ]
     return {
         roles.ADMIN: staff,

@@ -16,6 +16,7 @@ from app.views.auth import PasswordRecoveryView
 from app.views.contact import ProviderContactModelView
 from app.views.provider import ProviderModelView
 from app.views.security_log import AuditEventModelView, SignInLockoutModelView
+from app.views.uploads import UploadModelView
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ MENU = (
     MenuEntry(ProviderModelView, "Providers", "Providers", "fa-hospital-o"),
     MenuEntry(ProviderContactModelView, "Provider contacts", "Providers", "fa-address-book"),
     MenuEntry(ActivityModelView, "Activities", "Activities", "fa-graduation-cap"),
+    MenuEntry(UploadModelView, "Activity uploads", "Activities", "fa-upload"),
     MenuEntry(AnnualReportView, "Annual report", "Annual reporting", "fa-calendar-check-o"),
     MenuEntry(AnnualReportingView, "Reporting progress", "Annual reporting", "fa-tasks"),
     MenuEntry(AccreditorDeadlineView, "Reporting deadlines", "Annual reporting", "fa-calendar"),

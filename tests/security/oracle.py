@@ -23,6 +23,7 @@ from app.models import (
     Review,
     SignInLockout,
     SignInSession,
+    Upload,
 )
 from app.security import roles
 from app.security.permissions import OWN_ACCOUNT, role_permissions
@@ -119,6 +120,9 @@ def object_of(model: type, provider: Provider) -> Any:
     elif "activity_id" in columns:
         mine = select(Activity.id).where(Activity.provider_id == provider.id)
         query = select(model).where(model.activity_id.in_(mine))  # type: ignore[attr-defined]
+    elif "upload_id" in columns:
+        mine = select(Upload.id).where(Upload.provider_id == provider.id)
+        query = select(model).where(model.upload_id.in_(mine))  # type: ignore[attr-defined]
     elif "review_id" in columns:
         mine = select(Review.id).where(Review.provider_id == provider.id)
         query = select(model).where(model.review_id.in_(mine))  # type: ignore[attr-defined]
@@ -150,6 +154,8 @@ def owner_ids(obj: Any) -> set[int]:
         return {obj.provider_id}
     if hasattr(obj, "activity_id"):
         return {db.session.get(Activity, obj.activity_id).provider_id}
+    if hasattr(obj, "upload_id"):
+        return {db.session.get(Upload, obj.upload_id).provider_id}
     if hasattr(obj, "review_id"):
         return {db.session.get(Review, obj.review_id).provider_id}
     if hasattr(obj, "providers"):  # an accreditor

@@ -55,6 +55,10 @@ COVERED_ELSEWHERE = {
     "download": "closed for every role: test_download_route_is_closed below",
     "status": "tests/views/test_activity_lifecycle.py (edit permission, scope: test_idor)",
     "template": "tests/unit/exporters/test_templates.py (the upload template: no row data)",
+    "confirm": "tests/views/test_uploads.py (every role, own and foreign upload)",
+    "cancel": "tests/views/test_uploads.py (every role, own and foreign upload)",
+    "report": "tests/views/test_uploads.py (every role, own and foreign upload)",
+    "original": "tests/views/test_uploads.py (every role, own and foreign upload)",
 }
 
 
