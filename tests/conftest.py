@@ -279,7 +279,10 @@ def _add_uploads(world: World) -> None:
     the provider, so a leak of P3's upload to contact A shows)."""
     settings = uploads.settings_from(current_app.config)
     for provider, contact in ((world.p1, world.contact_a), (world.p3, world.contact_b)):
-        content = f"Provider Activity ID,Activity Title\nUP-1,{provider.name} upload row\n"
+        content = (
+            "Provider Activity ID,Activity Title,Activity Format,Start Date,End Date\n"
+            f"UP-1,{provider.name} upload row,Live Course,01/15/2027,01/15/2027\n"
+        )
         uploads.receive(db.session, contact, provider.id, "batch.csv", content.encode(), settings)
 
 

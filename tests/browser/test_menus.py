@@ -20,15 +20,17 @@ READER_MENU = {
     "Accreditation": ["Accreditors"],
 }
 OVERSIGHT = ["Reporting progress", "Reporting deadlines"]
+UPLOADS = {"Activities": ["Activities", "Activity uploads"]}
 MANAGER_MENU = {
     **READER_MENU,
+    **UPLOADS,
     "Annual reporting": OVERSIGHT,
     "Accreditation": ["Accreditors", "Accreditor members"],
     "Sign-in security": ["Audit trail", "Sign-in lockouts"],
 }
 MENUS = {
-    "contact_a": {**READER_MENU, "Annual reporting": ["Annual report"]},
-    "accreditor_tx": {**READER_MENU, "Annual reporting": OVERSIGHT},
+    "contact_a": {**READER_MENU, **UPLOADS, "Annual reporting": ["Annual report"]},
+    "accreditor_tx": {**READER_MENU, **UPLOADS, "Annual reporting": OVERSIGHT},
     "surveyor": READER_MENU,
     "staff": MANAGER_MENU,
     "admin": {**MANAGER_MENU, "Annual reporting": ["Annual report", *OVERSIGHT]},

@@ -147,3 +147,74 @@ def test_same_file_again_is_recognised_and_changes_nothing(client_for, world):
     assert 'data-testid="same-file"' in html
     upload = db.session.get(Upload, second)
     assert (upload.created, upload.updated, upload.unchanged) == (0, 0, 1)
+
+
+#: (role, may see own uploads, may upload) for every role of the matrix.
+ROLES = (
+    ("contact_a", True, True),
+    ("contact_b", True, True),
+    ("accreditor_tx", True, False),
+    ("surveyor", False, False),
+    ("staff", True, True),
+    ("admin", True, True),
+    ("nobody", False, False),
+    ("anonymous", False, False),
+)
+#: (own provider, foreign provider) per role: whose upload each role tries.
+OWN_AND_FOREIGN = {
+    "contact_a": ("p1", "p3"),
+    "contact_b": ("p3", "p1"),
+    "accreditor_tx": ("p1", "p3"),
+    "surveyor": ("p3", "p1"),
+    "staff": ("p1", "p3"),
+    "admin": ("p1", "p3"),
+    "nobody": ("p1", "p3"),
+    "anonymous": ("p1", "p3"),
+}
+
+
+def _upload_of(provider) -> Upload:
+    return db.session.scalars(select(Upload).where(Upload.provider_id == provider.id)).first()
+
+
+def _expected(role, sees, may_upload, which, writes) -> int:
+    if role == "anonymous":
+        return 302
+    if not (may_upload if writes else sees):
+        return 403
+    if which == "foreign" and role not in ("staff", "admin"):
+        return 404
+    return 302 if writes else 200
+
+
+@pytest.mark.parametrize(("role", "sees", "may_upload"), ROLES)
+def test_upload_routes_for_every_role(client_for, world, role, sees, may_upload):
+    """The role matrix of the upload pages that take an upload: show, report, original
+    download, confirm and cancel, on an own and a foreign upload."""
+    user = None if role == "anonymous" else getattr(world, role)
+    client = client_for(user)
+    own_name, foreign_name = OWN_AND_FOREIGN[role]
+    targets = {
+        "foreign": _upload_of(getattr(world, foreign_name)).id,
+        "own": _upload_of(getattr(world, own_name)).id,
+    }
+    mismatches = []
+    for which, pk in targets.items():
+        for method, writes in (("show", False), ("report", False), ("original", False),
+                               ("confirm", True), ("cancel", True)):
+            url = f"/uploads/{method}/{pk}"
+            if writes:
+                response = client.post(url, data={"csrf_token": csrf_token(client)})
+            else:
+                response = client.get(url)
+            expected = _expected(role, sees, may_upload, which, writes)
+            if response.status_code != expected:
+                mismatches.append(f"{method} {which}: expected {expected}, got {response.status_code}")
+            if role == "anonymous":
+                assert "/login" in response.headers.get("Location", "")
+    assert not mismatches, mismatches
+    if may_upload:
+        assert _upload_of(getattr(world, own_name)).status == "Committed"
+    assert _upload_of(getattr(world, foreign_name)).status in (
+        ("Committed",) if role in ("staff", "admin") else ("Ready to confirm",)
+    )
