@@ -218,3 +218,29 @@ def test_upload_routes_for_every_role(client_for, world, role, sees, may_upload)
     assert _upload_of(getattr(world, foreign_name)).status in (
         ("Committed",) if role in ("staff", "admin") else ("Ready to confirm",)
     )
+
+
+@pytest.mark.parametrize("error", ["operational", "integrity"])
+def test_database_error_while_saving_is_told_without_sql(client_for, world, monkeypatch, error):
+    """Check 23 for uploads: a database error while saving leaves nothing written and tells
+    the user in plain words, without SQL, values of other rows or a stack trace."""
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from app.services import batch_write
+
+    def fail(*args, **kwargs):
+        statement = "INSERT INTO activity (title) VALUES ('P3 Secret Oncology Board')"
+        cls = OperationalError if error == "operational" else IntegrityError
+        raise cls(statement, {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(batch_write, "write_chunk", fail)
+    monkeypatch.setattr("app.services.uploads.write_chunk", fail, raising=False)
+    client = client_for(world.contact_a)
+    upload_id = _upload_id(_post_file(client, world.p1.id, GOOD.encode()))
+    client.post(f"/uploads/confirm/{upload_id}", data={"csrf_token": csrf_token(client)})
+    page = client.get(f"/uploads/show/{upload_id}").get_data(as_text=True)
+    assert "Nothing was written" in page
+    for leak in ("INSERT", "Oncology", "disk I/O", "Traceback"):
+        assert leak not in page
+    assert db.session.get(Upload, upload_id).status == "Failed"
+    assert _activities(world.p1) == 1
