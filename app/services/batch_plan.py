@@ -275,9 +275,7 @@ def _add_parts(connection: Connection, found: dict[int, Existing]) -> None:
         profession, count = counted["profession"], counted["count"]
         name = part_name("learners", profession)
         existing.parts[name] = existing.parts.get(name, 0) + count
-        if counted["year"] != existing.reporting_year:
-            other = existing.other_years
-            other[profession] = other.get(profession, 0) + count
+        existing.learner_years.setdefault(profession, {})[counted["year"]] = count
 
 
 

@@ -81,8 +81,14 @@ class Existing:
     reporting_year: int
     values: dict[str, Any]
     parts: dict[str, Any] = field(default_factory=dict)
-    #: Learners per profession counted in years other than the reporting year.
-    other_years: dict[str, int] = field(default_factory=dict)
+    #: Learners per profession, per year counted.
+    learner_years: dict[str, dict[int, int]] = field(default_factory=dict)
+
+    def learners_outside(self, profession: str, year: int) -> int:
+        """Learners of ``profession`` counted in years other than ``year`` (the reporting
+        year the activity will have: a new start date may move it)."""
+        counts = self.learner_years.get(profession, {})
+        return sum(count for counted, count in counts.items() if counted != year)
 
 
 @dataclass(frozen=True)
@@ -180,10 +186,10 @@ def check_row(result: RowResult, existing: Existing | None, ctx: RowContext) -> 
     """Decide the row's action against the activity it updates (None: a new one) and
     add every rule problem; the result's action is REJECTED when it has an error."""
     result.existing = existing
-    if existing is None and not result.key and ACCME_ID_FIELD not in result.values:
-        result.problems.append(
-                _error(result.number, _LABELS[KEY_FIELD], "", "required for every activity.")
-            )
+    key_label = _LABELS[KEY_FIELD]
+    unnamed = existing is None and not result.key and not result.values.get(ACCME_ID_FIELD)
+    if unnamed and key_label not in _refused_columns(result):
+        result.problems.append(_error(result.number, key_label, "", "required for every activity."))
     values = _merged_values(result, existing)
     parts = {**(existing.parts if existing else {}), **result.parts}
     result.title = str(values.get("title") or "")
@@ -193,28 +199,38 @@ def check_row(result: RowResult, existing: Existing | None, ctx: RowContext) -> 
         values["reporting_year"] = reporting_year(start)
     result.changes = _changes(result, existing) if existing else []
     if existing is not None:
-        result.problems += _learner_problems(result, existing)
+        year = values.get("reporting_year", existing.reporting_year)
+        result.problems += _learner_problems(result, existing, year)
         if status != existing.status:
             result.changes.insert(0, (_LABELS[STATUS_FIELD], existing.status, status))
     if existing is not None and not result.changes:
         result.action = UNCHANGED
     else:
         result.action = UPDATED if existing is not None else NEW
-        _check_change_allowed(result, existing, values, ctx)
-        result.problems += _rule_problems(result.number, values, parts, status, ctx)
+        if _check_change_allowed(result, existing, values, ctx):
+            # A cell already refused is reported once, not again as "required ... enter it".
+            refused = _refused_columns(result)
+            rules = _rule_problems(result.number, values, parts, status, ctx)
+            result.problems += [p for p in rules if p.column not in refused]
     if result.has_errors:
         result.action = REJECTED
     return result
 
 
-def _learner_problems(result: RowResult, existing: Existing) -> list[Problem]:
+def _refused_columns(result: RowResult) -> set[str]:
+    """The columns of the row that already have an error."""
+    return {p.column for p in result.problems if p.severity == ERROR and p.column}
+
+
+def _learner_problems(result: RowResult, existing: Existing, year: int) -> list[Problem]:
     """A profession's learners cover the activity's years: the file's total may not be
-    below what the other years already count (only the reporting year's count changes)."""
+    below what the years other than the reporting year ``year`` already count (only the
+    reporting year's count changes)."""
     problems = []
     for part in REPEATED_PARTS:
         if part.group != "learners" or part.spec.name not in result.parts:
             continue
-        new, other = result.parts[part.spec.name], existing.other_years.get(part.key, 0)
+        new, other = result.parts[part.spec.name], existing.learners_outside(part.key, year)
         if new is not None and other and new < other:
             problems.append(
                 _error(
@@ -249,7 +265,8 @@ def _target_status(result: RowResult, existing: Existing | None, ctx: RowContext
         message = (
             f"the activity is {current}; it cannot be moved to {wanted} by upload."
             if current != v.CLOSED
-            else f"the activity is Closed; only ACCME staff reopen it, to {v.READY_TO_CLOSE}."
+            else f"the activity is Closed; it is reopened only to {v.READY_TO_CLOSE}, by "
+            "ACCME staff."
         )
         result.problems.append(_error(result.number, label, wanted, message))
     return wanted
@@ -257,35 +274,38 @@ def _target_status(result: RowResult, existing: Existing | None, ctx: RowContext
 
 def _check_change_allowed(
     result: RowResult, existing: Existing | None, values: Mapping[str, Any], ctx: RowContext
-) -> None:
-    """Contacts may not change a Closed activity, nor add to or change a submitted year."""
+) -> bool:
+    """Contacts may not change a Closed activity, nor add to or change a submitted year
+    (reported under the row's Provider Activity ID: the whole activity is refused, so its
+    field requirements are not listed as well). False when the change is refused."""
     if ctx.staff:
-        return
+        return True
     if existing is not None and existing.status == v.CLOSED:
         result.problems.append(
-            _error(
-                result.number,
-                "",
-                result.key,
+            _key_error(
+                result,
                 f"Activity {result.key} is Closed: it can no longer be changed. Leave the row "
                 "as it is, or ask ACCME staff to reopen the activity.",
             )
         )
-        return
+        return False
     years = {values.get("reporting_year")}
     if existing is not None:
         years.add(existing.reporting_year)
-    for year in sorted(y for y in years if isinstance(y, int)):
-        if ctx.year_locked(year):
-            result.problems.append(
-                _error(
-                    result.number,
-                    "",
-                    result.key,
-                    f"The {year} annual report is submitted: activity {result.key} cannot be "
-                    "added to it or changed. Ask ACCME staff to reopen the year.",
-                )
+    locked = [y for y in sorted(y for y in years if isinstance(y, int)) if ctx.year_locked(y)]
+    for year in locked:
+        result.problems.append(
+            _key_error(
+                result,
+                f"The {year} annual report is submitted: activity {result.key} cannot be "
+                "added to it or changed. Ask ACCME staff to reopen the year.",
             )
+        )
+    return not locked
+
+
+def _key_error(result: RowResult, message: str) -> Problem:
+    return _error(result.number, _LABELS[KEY_FIELD], result.key, message)
 
 
 def _rule_problems(

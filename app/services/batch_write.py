@@ -169,7 +169,7 @@ class _Children:
                 {"b_activity": activity_id, "b_profession": part.key, "b_year": year,
                  "b_all": count is None}
             )  # fmt: skip
-            other = existing.other_years.get(part.key, 0)
+            other = existing.learners_outside(part.key, year)
             self._learners(activity_id, part.key, count, year, other)
 
     def _supports(self, activity_id: int, supports: Any) -> None:

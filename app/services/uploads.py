@@ -28,11 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import CursorResult, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.importers.base import ERROR, FileRejected, Limits, Problem
+from app.importers.base import ERROR, WARNING, FileRejected, Limits, Problem
 from app.importers.open import file_format, open_batch
 from app.models import Provider, Upload, UploadChange, UploadProblem
 from app.models.upload import CANCELLED, COMMITTED, FAILED, READY, REJECTED
@@ -140,10 +139,18 @@ def display_name(filename: str) -> str:
     """The user's file name, only ever displayed (escaped): path parts, control and
     bidirectional-override characters removed, at most 255 characters."""
     base = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in _BIDI)
-    return cleaned.strip()[:255] or "upload"
+    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in _BIDI).strip()
+    if len(cleaned) > _NAME_LIMIT:
+        # Shorten the name, not its extension: the extension says how the file is read.
+        stem, dot, suffix = cleaned.rpartition(".")
+        if dot and stem and len(suffix) <= 10:
+            cleaned = f"{stem[: _NAME_LIMIT - len(suffix) - 1]}.{suffix}"
+        else:
+            cleaned = cleaned[:_NAME_LIMIT]
+    return cleaned or "upload"
 
 
+_NAME_LIMIT = 255
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
@@ -253,7 +260,8 @@ def _store_outcome(connection: Any, upload: Upload, outcome: Outcome) -> None:
         upload.message = None
     problems = [_problem_row(upload.id, p) for p in outcome.problems]
     if outcome.problems_dropped:
-        problems.append(_problem_row(upload.id, _dropped(outcome.problems_dropped)))
+        dropped = _dropped(outcome.problems_dropped, rejected=outcome.rejected)
+        problems.append(_problem_row(upload.id, dropped))
     if problems:
         connection.execute(insert(PROBLEMS), problems)
 
@@ -267,7 +275,11 @@ def _rejection_message(outcome: Outcome) -> str:
     )
 
 
-def _dropped(count: int) -> Problem:
+def _dropped(count: int, *, rejected: bool) -> Problem:
+    """The last line of a capped report: an error line only when the file has errors (a
+    file with only warnings is not made to look rejected)."""
+    if not rejected:
+        return Problem(None, "", "", f"... and {count} more warnings not listed.", WARNING)
     return Problem(
         None, "", "", f"... and {count} more problems not listed: correct these first.", ERROR
     )
@@ -317,10 +329,17 @@ def confirm(
     except _PreviewOutdated:
         session.rollback()
         return _refresh_preview(session, actor, upload_id, settings, today)
-    except (SQLAlchemyError, ConflictError, OSError) as error:
+    except Exception as error:
+        # Whatever went wrong, none of the file's rows may stay in the session, where a
+        # later commit of the same request (an audit row, an error page) would save them.
         session.rollback()
         _mark_failed(session, upload_id, error)
         raise RuleError(_failure_text(error)) from None
+    except BaseException:
+        # The worker is being stopped: drop the file's rows; the record still says that
+        # the save was interrupted and nothing was written.
+        session.rollback()
+        raise
     return upload
 
 
@@ -330,12 +349,29 @@ class _PreviewOutdated(Exception):  # noqa: N818 (control flow inside this modul
 
 def _note_started(session: Session, actor: Any, upload: Upload) -> None:
     """Say on the record that a save started: if the server stops midway, the record
-    tells the user nothing was written."""
-    upload.message = (
-        f"Saving started {utcnow():%Y-%m-%d %H:%M} UTC by {getattr(actor, 'email', '')}. If "
-        "this stays here, the save was interrupted and nothing was written: confirm again."
+    tells the user nothing was written. RuleError when the upload was confirmed or
+    cancelled meanwhile (by another request)."""
+    started = _set_if_ready(
+        session,
+        upload.id,
+        message=(
+            f"Saving started {utcnow():%Y-%m-%d %H:%M} UTC by {getattr(actor, 'email', '')}. "
+            "If this stays here, the save was interrupted and nothing was written: confirm "
+            "again."
+        ),
     )
     session.commit()
+    if not started:
+        raise RuleError(f"This upload is {upload.status}: it cannot be confirmed.")
+
+
+def _set_if_ready(session: Session, upload_id: int, **values: Any) -> bool:
+    """Change the upload's record only while it is Ready to confirm: another request may
+    have confirmed or cancelled it since it was read, and its outcome must stay."""
+    result = session.execute(
+        update(UPLOADS).where(UPLOADS.c.id == upload_id, UPLOADS.c.status == READY).values(**values)
+    )
+    return cast(CursorResult[Any], result).rowcount == 1
 
 
 def _commit(
@@ -403,13 +439,12 @@ def _refresh_preview(
 
 
 def _mark_failed(session: Session, upload_id: int, error: Exception) -> None:
+    """Mark the upload Failed with the reason, unless another request committed or
+    cancelled it meanwhile (a second confirm of the same upload fails to claim it)."""
     log.error("Upload %s failed: %s", upload_id, type(error).__name__, exc_info=error)
-    upload = session.get(Upload, upload_id)
-    if upload is None:
-        return
-    upload.status = FAILED
-    upload.message = _failure_text(error)
-    upload.finished_on = utcnow()
+    _set_if_ready(
+        session, upload_id, status=FAILED, message=_failure_text(error), finished_on=utcnow()
+    )
     session.commit()
 
 
@@ -425,11 +460,17 @@ def cancel(session: Session, actor: Any, upload_id: int) -> Upload:
     provider_for_upload(session, actor, upload.provider_id)
     if upload.status != READY:
         raise RuleError(f"This upload is {upload.status}: it cannot be cancelled.")
-    upload.status = CANCELLED
-    upload.finished_on = utcnow()
-    upload.finished_by_email = getattr(actor, "email", None)
-    upload.message = "Cancelled before anything was written."
+    cancelled = _set_if_ready(
+        session,
+        upload.id,
+        status=CANCELLED,
+        finished_on=utcnow(),
+        finished_by_email=getattr(actor, "email", None),
+        message="Cancelled before anything was written.",
+    )
     session.commit()
+    if not cancelled:
+        raise RuleError(f"This upload is {upload.status}: it cannot be cancelled.")
     return upload
 
 

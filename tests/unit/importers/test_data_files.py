@@ -80,7 +80,7 @@ def test_reader_reports_a_row_error(name: str) -> None:
 
 
 def test_template_c_old_fields_give_warnings_only() -> None:
-    path = MALFORMED / "legacy_template_c_unused_fields.txt"
+    path = SAMPLES / "legacy_template_c.txt"
     rows = read(path)
     assert errors(rows) == []
     warned = {p.column for row in rows for p in row.problems if p.severity == WARNING}
@@ -133,7 +133,6 @@ def test_readme_lists_every_file() -> None:
         assert f"`{name}`" in readme
     listed = set(REJECTED + ROW_ERRORS + BAD_VALUES)
     listed |= {"missing_required.csv", "duplicate_activity_id.csv"}
-    listed.add("legacy_template_c_unused_fields.txt")
     assert listed == _text_and_excel_files(MALFORMED)
 
 
