@@ -27,7 +27,7 @@ demo: migrate
 run: demo
 	@echo ""
 	@echo "PARS is starting on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - run:app
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --timeout 120 --access-logfile - run:app
 
 test: setup
 	$(BIN)/pytest
