@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Model
@@ -59,6 +59,8 @@ class Upload(Model):
     errors: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     warnings: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     plan_digest: Mapped[str | None] = mapped_column(String(64))
+    #: The day the rows were checked for (the status rules depend on today's date).
+    checked_for: Mapped[dt.date | None] = mapped_column(Date)
     message: Mapped[str | None] = mapped_column(Text)
     finished_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
     finished_by_email: Mapped[str | None] = mapped_column(String(320))
@@ -93,7 +95,9 @@ class UploadProblem(Model):
 
 class UploadChange(Model):
     """One activity the upload creates or updates, as shown in its preview; ``changes``
-    lists the field-level differences of an update (JSON: [[column, old, new], ...])."""
+    lists the field-level differences of an update (JSON: [[column, old, new], ...]) and
+    ``plan`` the writes that confirming the upload makes (JSON, see
+    :mod:`app.services.batch_write`)."""
 
     __tablename__ = "activity_upload_change"
 
@@ -106,3 +110,4 @@ class UploadChange(Model):
     action: Mapped[str] = mapped_column(String(10), nullable=False)
     title: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     changes: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    plan: Mapped[str | None] = mapped_column(Text)

@@ -1,10 +1,17 @@
-"""Writing a checked chunk of batch rows with bulk statements (domain.md §3).
+"""The writes a checked batch file makes, planned at the preview and replayed in bulk at
+the confirmation (domain.md §3).
 
-New activities go in with one multi-row INSERT ... RETURNING per chunk, their repeated
-parts with one INSERT per table; changed activities with one executemany UPDATE per set
-of changed columns, guarded by the version each row was compared with (a change saved in
-between makes the whole upload fail, so nothing is overwritten unseen). Never one ORM
-object, nor one commit, per row: the caller owns the single transaction.
+* :func:`plan_of` turns a checked new or changed row into a plan: the activity's columns
+  (all of them for a new activity; the changed ones, its status and reporting year for
+  an update, with the version it was compared with) and the repeated parts to write
+  again. Plans are stored with the preview, so confirming does not read or check the
+  file again: it writes exactly what the preview showed.
+* :func:`write_chunk` writes a chunk of plans with bulk statements: ids for new
+  activities are taken in one statement, rows go in with ``COPY`` on PostgreSQL and one
+  executemany elsewhere, updates with one executemany per set of changed columns guarded
+  by the version. Never one ORM object, nor one commit, per row: the caller owns the
+  single transaction. :class:`PlanOutdated` says that the activities changed since the
+  preview (a key now taken, a version moved): the caller writes nothing.
 """
 
 from __future__ import annotations
@@ -14,94 +21,210 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, insert, update
+from sqlalchemy import Date, Numeric, Table, and_, bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
+from app.models.base import TextList
 from app.schema import vocabularies as v
 from app.schema.fields import ACTIVITY_FIELDS
 from app.schema.repeated import REPEATED_PARTS
 from app.schema.rules import reporting_year
-from app.schema.values import Support
+from app.schema.values import LIST_SEPARATOR
 from app.services.batch_plan import ACTIVITY, CREDIT, LEARNERS, MOC, SUPPORT
-from app.services.batch_rows import (
-    KEY_FIELD,
-    MOC_ATTRIBUTES,
-    NEW,
-    UPDATED,
-    RowResult,
-    moc_entries,
-)
-from app.services.errors import ConflictError
+from app.services.batch_rows import KEY_FIELD, MOC_ATTRIBUTES, NEW, RowResult, moc_entries
+from app.services.clock import utcnow
 
+Plan = dict[str, Any]
 _STORED = [f.name for f in ACTIVITY_FIELDS if f.name in ACTIVITY.c and f.name != "status"]
-_LISTS = {c.name for c in ACTIVITY.c if c.type.__class__.__name__ == "TextList"}
+_LISTS = {c.name for c in ACTIVITY.c if isinstance(c.type, TextList)}
 _CREDIT_PARTS = [p for p in REPEATED_PARTS if p.group == "credit"]
 _LEARNER_PARTS = [p for p in REPEATED_PARTS if p.group == "learners"]
 _MOC_PARTS = [p for p in REPEATED_PARTS if p.group == "moc"]
 _SUPPORTS_LABEL = "Commercial Support Sources"
+_MONETARY, _IN_KIND = v.SUPPORT_KINDS.values
+#: The columns a new activity's row is written with.
+_NEW_COLUMNS = (*_STORED, "status", "reporting_year")
+_MOC_BLANK = dict.fromkeys(("board", *MOC_ATTRIBUTES))
 
 
-def write_chunk(connection: Connection, provider_id: int, results: list[RowResult]) -> None:
-    """Write the new and changed activities of a checked chunk (rows without errors)."""
-    now = _now()
-    created = [r for r in results if r.action == NEW]
-    changed = [r for r in results if r.action == UPDATED]
-    if created:
-        _insert_new(connection, provider_id, created, now)
-    if changed:
-        _update_changed(connection, changed, now)
+class PlanOutdated(Exception):  # noqa: N818 (an outcome the caller handles)
+    """The stored activities changed since the preview: the plan no longer applies."""
 
 
-def _now() -> dt.datetime:
-    from app.services.clock import utcnow
-
-    return utcnow()
+# ---- planning (at the preview) -----------------------------------------------------
 
 
-def _activity_row(result: RowResult, provider_id: int, now: dt.datetime) -> dict[str, Any]:
+def plan_of(result: RowResult) -> Plan:
+    """What writing a checked new or changed row takes, as JSON-ready values."""
+    if result.action == NEW:
+        return _new_plan(result)
+    return _update_plan(result)
+
+
+def _new_plan(result: RowResult) -> Plan:
     row: dict[str, Any] = {name: [] if name in _LISTS else None for name in _STORED}
-    row.update({k: v for k, v in result.values.items() if k in row})
-    row.update(
-        provider_id=provider_id,
-        status=result.status,
-        reporting_year=reporting_year(row["start_date"]),
-        version_id=1,
-        created_on=now,
-        changed_on=now,
-    )
-    return row
+    row.update({k: val for k, val in result.values.items() if k in row})
+    row["status"] = result.status
+    row["reporting_year"] = year = reporting_year(row["start_date"])
+    parts = result.parts
+    learners = [[p.key, year, parts[p.spec.name]] for p in _LEARNER_PARTS
+                if parts.get(p.spec.name) is not None]  # fmt: skip
+    return {
+        "id": None,
+        "a": _jsonable({k: val for k, val in row.items() if val not in (None, [])}),
+        "s": _supports(result.values.get("commercial_supports")),
+        "m": _mocs(parts),
+        "c": _credits(parts),
+        "l": {"clear": [], "add": learners},
+        "y": [year],
+    }
 
 
-def _insert_new(
-    connection: Connection, provider_id: int, results: list[RowResult], now: dt.datetime
-) -> None:
-    rows = [_activity_row(r, provider_id, now) for r in results]
-    statement = insert(ACTIVITY).returning(
-        ACTIVITY.c.id, ACTIVITY.c.provider_activity_id, sort_by_parameter_order=True
-    )
-    ids = {key: row_id for row_id, key in connection.execute(statement, rows)}
+def _update_plan(result: RowResult) -> Plan:
+    """The changed columns (with status and reporting year) and the repeated parts the
+    file changes: support sources; every MOC board, and every JA credit type, from the
+    stored values with the file's laid over; each changed profession's learners."""
+    existing = result.existing
+    assert existing is not None
+    fields = {k: val for k, val in result.values.items() if k in _STORED and k != KEY_FIELD}
+    fields["status"] = result.status
+    start = fields.get("start_date", existing.values.get("start_date"))
+    year = reporting_year(start) if start else existing.reporting_year
+    fields["reporting_year"] = year
+    changed = {column for column, _old, _new in result.changes}
+    merged = {**existing.parts, **result.parts}
+    plan: Plan = {
+        "id": existing.id,
+        "v": existing.version_id,
+        "a": _jsonable(fields),
+        "s": None,
+        "m": None,
+        "c": None,
+        "l": {"clear": [], "add": []},
+        "y": sorted({year, existing.reporting_year}),
+    }
+    if _SUPPORTS_LABEL in changed:
+        plan["s"] = _supports(result.values.get("commercial_supports"))
+    if any(p.spec.label in changed for p in _MOC_PARTS):
+        plan["m"] = _mocs(merged)
+    if any(p.spec.label in changed for p in _CREDIT_PARTS):
+        plan["c"] = _credits(merged)
+    for part in _LEARNER_PARTS:
+        if part.spec.label not in changed:
+            continue
+        count = result.parts.get(part.spec.name)
+        plan["l"]["clear"].append([part.key, None if count is None else year])
+        if count is not None:
+            other = existing.learners_outside(part.key, year)
+            plan["l"]["add"].append([part.key, year, count - other])
+    return plan
+
+
+def _supports(items: Any) -> list[list[Any]]:
+    return [[item.source, None if item.amount is None else str(item.amount)]
+            for item in items or []]  # fmt: skip
+
+
+def _mocs(parts: dict[str, Any]) -> list[dict[str, Any]]:
+    boards = []
+    for entry in moc_entries(parts):
+        row: dict[str, Any] = {"board": entry.board}
+        for name in MOC_ATTRIBUTES:
+            value = getattr(entry, name)
+            row[name] = list(value) if isinstance(value, tuple) else value
+        boards.append(_jsonable(row))
+    return boards
+
+
+def _credits(parts: dict[str, Any]) -> list[list[Any]]:
+    return [[p.key, str(parts[p.spec.name])] for p in _CREDIT_PARTS
+            if parts.get(p.spec.name) is not None]  # fmt: skip
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    """Dates as ISO text and decimals as text: JSON keeps them exactly."""
+    return {
+        k: val.isoformat() if isinstance(val, dt.date) else str(val) if isinstance(val, Decimal)
+        else val
+        for k, val in row.items()
+    }  # fmt: skip
+
+
+def _typed(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    """A stored plan's values back as the column types want them."""
+    return {k: _convert(table, k, val) for k, val in row.items()}
+
+
+def _convert(table: Table, name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    kind = table.c[name].type
+    if isinstance(kind, Date):
+        return dt.date.fromisoformat(value)
+    if isinstance(kind, Numeric):
+        return Decimal(value)
+    return value
+
+
+# ---- writing (at the confirmation) -------------------------------------------------
+
+
+def write_chunk(connection: Connection, provider_id: int, plans: list[Plan]) -> None:
+    """Write a chunk of plans in bulk; PlanOutdated when the activities changed since
+    the preview (the caller rolls back: nothing of the file is written)."""
+    now = utcnow()
+    created = [p for p in plans if p["id"] is None]
+    changed = [p for p in plans if p["id"] is not None]
     children = _Children()
-    for result, row in zip(results, rows, strict=True):
-        activity_id = ids[result.values[KEY_FIELD]]
-        children.add(activity_id, result, row["reporting_year"])
+    if created:
+        _insert_new(connection, provider_id, created, now, children)
+    if changed:
+        _update_changed(connection, changed, now, children)
     children.write(connection)
 
 
-def _update_changed(connection: Connection, results: list[RowResult], now: dt.datetime) -> None:
+def _insert_new(
+    connection: Connection, provider_id: int, plans: list[Plan], now: dt.datetime,
+    children: _Children,
+) -> None:  # fmt: skip
+    keys = [p["a"][KEY_FIELD] for p in plans]
+    taken = select(ACTIVITY.c.provider_activity_id).where(
+        ACTIVITY.c.provider_id == provider_id, ACTIVITY.c.provider_activity_id.in_(keys)
+    )
+    if connection.execute(taken.limit(1)).first() is not None:
+        raise PlanOutdated()
+    rows = []
+    for plan, activity_id in zip(plans, _new_ids(connection, len(plans)), strict=True):
+        row = dict.fromkeys(_NEW_COLUMNS)
+        row.update(plan["a"])
+        row.update(id=activity_id, provider_id=provider_id, version_id=1,
+                   created_on=now, changed_on=now)  # fmt: skip
+        rows.append(row)
+        children.add(activity_id, plan)
+    bulk_insert(connection, ACTIVITY, rows)
+
+
+def _new_ids(connection: Connection, count: int) -> list[int]:
+    """Ids for new activities: from the sequence on PostgreSQL; above the highest id
+    elsewhere (SQLite: the upload holds the database's write lock)."""
+    if connection.dialect.name == "postgresql":
+        sequence = func.nextval(func.pg_get_serial_sequence("activity", "id"))
+        series = func.generate_series(1, count).table_valued("n")
+        return list(connection.execute(select(sequence).select_from(series)).scalars())
+    highest = connection.execute(select(func.max(ACTIVITY.c.id))).scalar() or 0
+    return list(range(highest + 1, highest + 1 + count))
+
+
+def _update_changed(
+    connection: Connection, plans: list[Plan], now: dt.datetime, children: _Children
+) -> None:
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-    params: dict[str, Any]
-    children = _Children()
-    for result in results:
-        existing = result.existing
-        assert existing is not None
-        fields = {k: v for k, v in result.values.items() if k in _STORED and k != KEY_FIELD}
-        fields["status"] = result.status
-        start = fields.get("start_date", existing.values.get("start_date"))
-        fields["reporting_year"] = reporting_year(start) if start else existing.reporting_year
-        params = {f"new_{k}": v for k, v in fields.items()}
-        params.update(b_id=existing.id, b_version=existing.version_id)
+    for plan in plans:
+        fields = _typed(ACTIVITY, plan["a"])
+        params = {f"new_{k}": val for k, val in fields.items()}
+        params.update(b_id=plan["id"], b_version=plan["v"])
         groups[tuple(sorted(fields))].append(params)
-        children.replace(existing.id, result, fields["reporting_year"])
+        children.replace(plan["id"], plan)
     for names, group in groups.items():
         statement = (
             update(ACTIVITY)
@@ -121,87 +244,52 @@ def _update_changed(connection: Connection, results: list[RowResult], now: dt.da
         )
         outcome = connection.execute(statement, group)
         if connection.dialect.supports_sane_multi_rowcount and outcome.rowcount != len(group):
-            raise ConflictError(
-                "Some of these activities were changed by someone else while the file was "
-                "being saved. Nothing was written: upload the file again to see the changes."
-            )
-    children.write(connection)
+            raise PlanOutdated()
 
 
 class _Children:
     """Repeated parts to delete and insert for a chunk, written with one statement each."""
 
     def __init__(self) -> None:
-        self.cleared: dict[Any, list[int]] = defaultdict(list)
+        self.cleared: dict[Table, list[int]] = defaultdict(list)
         self.cleared_learners: list[dict[str, Any]] = []
-        self.rows: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+        self.rows: dict[Table, list[dict[str, Any]]] = defaultdict(list)
 
-    def add(self, activity_id: int, result: RowResult, year: int) -> None:
-        """Every repeated part of a new activity."""
-        self._supports(activity_id, result.values.get("commercial_supports"))
-        self._moc(activity_id, result.parts)
-        self._credits(activity_id, result.parts)
-        for part in _LEARNER_PARTS:
-            self._learners(activity_id, part.key, result.parts.get(part.spec.name), year, 0)
-
-    def replace(self, activity_id: int, result: RowResult, year: int) -> None:
-        """Write again the parts of a changed activity that the file changes: its support
-        sources, its MOC boards (all of them, from the stored values with the file's laid
-        over), its JA credits (likewise) and each changed profession's learners."""
-        existing = result.existing
-        assert existing is not None
-        changed = {column for column, _old, _new in result.changes}
-        merged = {**existing.parts, **result.parts}
-        if _SUPPORTS_LABEL in changed:
-            self.cleared[SUPPORT].append(activity_id)
-            self._supports(activity_id, result.values.get("commercial_supports"))
-        if any(p.spec.label in changed for p in _MOC_PARTS):
-            self.cleared[MOC].append(activity_id)
-            self._moc(activity_id, merged)
-        if any(p.spec.label in changed for p in _CREDIT_PARTS):
-            self.cleared[CREDIT].append(activity_id)
-            self._credits(activity_id, merged)
-        for part in _LEARNER_PARTS:
-            if part.spec.label not in changed:
-                continue
-            count = result.parts.get(part.spec.name)
-            self.cleared_learners.append(
-                {"b_activity": activity_id, "b_profession": part.key, "b_year": year,
-                 "b_all": count is None}
-            )  # fmt: skip
-            other = existing.learners_outside(part.key, year)
-            self._learners(activity_id, part.key, count, year, other)
-
-    def _supports(self, activity_id: int, supports: Any) -> None:
-        for item in supports or []:
-            self.rows[SUPPORT].append(_support_row(activity_id, item))
-
-    def _moc(self, activity_id: int, parts: dict[str, Any]) -> None:
-        for entry in moc_entries(parts):
-            row: dict[str, Any] = {"activity_id": activity_id, "board": entry.board}
-            for name in MOC_ATTRIBUTES:
-                value = getattr(entry, name)
-                row[name] = list(value) if isinstance(value, tuple) else value
-            self.rows[MOC].append(row)
-
-    def _credits(self, activity_id: int, parts: dict[str, Any]) -> None:
-        for part in _CREDIT_PARTS:
-            amount = parts.get(part.spec.name)
-            if amount is not None:
+    def add(self, activity_id: int, plan: Plan) -> None:
+        """The parts of a new activity, or the changed parts of an updated one."""
+        if plan["s"] is not None:
+            for source, amount in plan["s"]:
+                self.rows[SUPPORT].append({
+                    "activity_id": activity_id,
+                    "source": source,
+                    "kind": _IN_KIND if amount is None else _MONETARY,
+                    "amount": amount,
+                })  # fmt: skip
+        if plan["m"] is not None:
+            for board in plan["m"]:
+                self.rows[MOC].append({**_MOC_BLANK, **board, "activity_id": activity_id})
+        if plan["c"] is not None:
+            for credit_type, amount in plan["c"]:
                 self.rows[CREDIT].append(
-                    {"activity_id": activity_id, "credit_type": part.key, "amount": amount}
-                )
+                    {"activity_id": activity_id, "credit_type": credit_type, "amount": amount}
+                )  # fmt: skip
+        for profession, year, count in plan["l"]["add"]:
+            self.rows[LEARNERS].append(
+                {"activity_id": activity_id, "profession": profession, "year": year,
+                 "count": count}
+            )  # fmt: skip
 
-    def _learners(
-        self, activity_id: int, profession: str, total: Any, year: int, other_years: int
-    ) -> None:
-        """The reporting year's count: the file's total less the other years' counts."""
-        if total is None:
-            return
-        self.rows[LEARNERS].append(
-            {"activity_id": activity_id, "profession": profession, "year": year,
-             "count": total - other_years}
-        )  # fmt: skip
+    def replace(self, activity_id: int, plan: Plan) -> None:
+        """Clear what an updated activity's plan writes again, then add it."""
+        for key, table in (("s", SUPPORT), ("m", MOC), ("c", CREDIT)):
+            if plan[key] is not None:
+                self.cleared[table].append(activity_id)
+        for profession, year in plan["l"]["clear"]:
+            self.cleared_learners.append(
+                {"b_activity": activity_id, "b_profession": profession, "b_year": year or 0,
+                 "b_all": year is None}
+            )  # fmt: skip
+        self.add(activity_id, plan)
 
     def write(self, connection: Connection) -> None:
         for table, ids in self.cleared.items():
@@ -217,15 +305,38 @@ class _Children:
             )
         for table, rows in self.rows.items():
             if rows:
-                connection.execute(insert(table), rows)
+                bulk_insert(connection, table, rows)
 
 
-def _support_row(activity_id: int, item: Support) -> dict[str, Any]:
-    in_kind = item.amount is None
-    return {
-        "activity_id": activity_id,
-        "source": item.source,
-        "kind": v.SUPPORT_KINDS.values[1] if in_kind else v.SUPPORT_KINDS.values[0],
-        "amount": None if item.amount is None else Decimal(item.amount),
-    }
+def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Rows (all with the same keys, values as the plans hold them: dates and decimals as
+    text, lists as lists) into ``table`` in one statement: ``COPY`` on PostgreSQL (which
+    reads every value as text), a driver-level executemany on SQLite (which stores dates
+    as ISO text and numbers from their text, as SQLAlchemy would)."""
+    columns = list(rows[0])
+    lists = {name for name in columns if isinstance(table.c[name].type, TextList)}
+    names = ", ".join(f'"{name}"' for name in columns)
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        statement = f"COPY {table.name} ({names}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(_driver_values(row, columns, lists))
+        return
+    marks = ", ".join("?" * len(columns))
+    connection.exec_driver_sql(
+        f"INSERT INTO {table.name} ({names}) VALUES ({marks})",
+        [tuple(_sqlite_values(row, columns, lists)) for row in rows],
+    )
 
+
+def _driver_values(row: dict[str, Any], columns: list[str], lists: set[str]) -> list[Any]:
+    return [LIST_SEPARATOR.join(row[name] or []) if name in lists else row[name]
+            for name in columns]  # fmt: skip
+
+
+def _sqlite_values(row: dict[str, Any], columns: list[str], lists: set[str]) -> list[Any]:
+    values = _driver_values(row, columns, lists)
+    return [f"{val:%Y-%m-%d %H:%M:%S.%f}" if isinstance(val, dt.datetime) else val
+            for val in values]  # fmt: skip

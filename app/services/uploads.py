@@ -36,11 +36,11 @@ from app.importers.open import file_format, open_batch
 from app.models import Provider, Upload, UploadChange, UploadProblem
 from app.models.upload import CANCELLED, COMMITTED, FAILED, READY, REJECTED
 from app.security import scoping
-from app.services import audit
+from app.services import audit, batch_plan
 from app.services.annual import year_is_locked
 from app.services.batch_plan import Outcome, run_pass
 from app.services.batch_rows import NEW, UPDATED, RowContext, RowResult
-from app.services.batch_write import write_chunk
+from app.services.batch_write import PlanOutdated, plan_of, write_chunk
 from app.services.clock import utcnow
 from app.services.errors import ConflictError, InputError, NotInScopeError, RuleError
 
@@ -211,6 +211,7 @@ def _analyse(
         outcome = Outcome(errors=1, problems=[rejected.as_problem()])
     if outcome.rejected:
         connection.execute(delete(CHANGES).where(CHANGES.c.upload_id == upload.id))
+    upload.checked_for = ctx.today
     _store_outcome(connection, upload, outcome)
     return outcome
 
@@ -237,6 +238,7 @@ def _change_row(upload_id: int, result: RowResult) -> dict[str, Any]:
         "action": result.action,
         "title": result.title[:500],
         "changes": json.dumps(result.changes),
+        "plan": json.dumps(plan_of(result), separators=(",", ":")),
     }
 
 
@@ -326,9 +328,10 @@ def confirm(
     _note_started(session, actor, upload)
     try:
         _commit(session, actor, provider, upload, settings, today, progress)
-    except _PreviewOutdated:
+    except _PreviewOutdated as outdated:
         session.rollback()
-        return _refresh_preview(session, actor, upload_id, settings, today)
+        _guarded(session, upload_id, _refresh_preview, session, actor, upload_id, settings,
+                 today, outdated.reason)  # fmt: skip
     except Exception as error:
         # Whatever went wrong, none of the file's rows may stay in the session, where a
         # later commit of the same request (an audit row, an error page) would save them.
@@ -343,8 +346,37 @@ def confirm(
     return upload
 
 
+def _guarded(session: Session, upload_id: int, step: Callable[..., Any], *args: Any) -> Any:
+    """Run ``step``; a business-rule answer passes through, any other failure rolls back
+    and marks the upload Failed (nothing was written)."""
+    try:
+        return step(*args)
+    except RuleError:
+        raise
+    except Exception as error:
+        session.rollback()
+        _mark_failed(session, upload_id, error)
+        raise RuleError(_failure_text(error)) from None
+
+
 class _PreviewOutdated(Exception):  # noqa: N818 (control flow inside this module)
-    """The file would now do something else than its preview showed."""
+    """The file would now do something else than its preview showed: the activities
+    changed since (``CHANGED``), or it was checked on an earlier day (``EARLIER_DAY``:
+    end dates that have passed since change what a status allows)."""
+
+    def __init__(self, reason: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason or CHANGED
+
+
+CHANGED = (
+    "Activities of this provider changed since the file was checked, so nothing was "
+    "written. The preview below is up to date: review it and confirm again."
+)
+EARLIER_DAY = (
+    "The file was checked on an earlier day, so nothing was written: it has been checked "
+    "again for today. Review the preview below and confirm again."
+)
 
 
 def _note_started(session: Session, actor: Any, upload: Upload) -> None:
@@ -382,7 +414,12 @@ def _commit(
     settings: UploadSettings,
     today: dt.date | None,
     progress: Progress | None,
-) -> Outcome:
+) -> None:
+    """Replay the preview's plans in bulk, in this one transaction, with the provider's
+    uploads serialised: the upload's record is claimed (which also takes SQLite's write
+    lock) and the provider's row locked. A preview from an earlier day (today decides
+    which end dates have passed), a reporting year submitted since, a key taken or an
+    activity changed since: _PreviewOutdated, nothing written."""
     connection = session.connection()
     claimed = connection.execute(
         update(UPLOADS)
@@ -393,32 +430,42 @@ def _commit(
         raise ConflictError("This upload was already confirmed or cancelled.")
     connection.execute(select(Provider.id).where(Provider.id == provider.id).with_for_update())
     ctx = row_context(session, actor, provider, today or utcnow().date())
-    batch = open_batch(stored_path(upload, settings), upload.original_name, settings.limits)
-
-    def sink(results: list[RowResult]) -> None:
-        write_chunk(connection, provider.id, results)
-        if progress is not None:
-            progress(max(r.number for r in results))
-
+    if upload.checked_for != ctx.today:
+        raise _PreviewOutdated(EARLIER_DAY)
     try:
-        outcome = run_pass(
-            connection, batch, ctx, provider.id, sink=sink, max_problems=settings.max_problems
-        )
-    except FileRejected:
+        for plans, done in _stored_plans(connection, upload.id):
+            if not ctx.staff and any(ctx.year_locked(y) for p in plans for y in p["y"]):
+                raise _PreviewOutdated()
+            write_chunk(connection, provider.id, plans)
+            if progress is not None:
+                progress(done)
+    except PlanOutdated:
         raise _PreviewOutdated() from None
-    if outcome.rejected or outcome.digest != upload.plan_digest:
-        raise _PreviewOutdated()
-    _finish(session, actor, upload, outcome)
+    _finish(session, actor, upload)
     _audit(session, actor, upload, COMMITTED_ACTION)
     session.commit()
-    return outcome
 
 
-def _finish(session: Session, actor: Any, upload: Upload, outcome: Outcome) -> None:
+def _stored_plans(connection: Any, upload_id: int) -> Any:
+    """The upload's plans in file order, a chunk at a time, with the row reached."""
+    last = 0
+    while True:
+        query = (
+            select(CHANGES.c.id, CHANGES.c.row, CHANGES.c.plan)
+            .where(CHANGES.c.upload_id == upload_id, CHANGES.c.id > last)
+            .order_by(CHANGES.c.id)
+            .limit(batch_plan.CHUNK_ROWS)
+        )
+        rows = connection.execute(query).all()
+        if not rows:
+            return
+        last = rows[-1].id
+        yield [{**json.loads(row.plan), "row": row.row} for row in rows], rows[-1].row
+
+
+def _finish(session: Session, actor: Any, upload: Upload) -> None:
+    """Committed, with the preview's counts (the plans written are the preview's)."""
     upload.status = COMMITTED
-    upload.received = outcome.received
-    upload.created, upload.updated = outcome.created, outcome.updated
-    upload.unchanged, upload.rejected = outcome.unchanged, 0
     upload.finished_on = utcnow()
     upload.finished_by_email = getattr(actor, "email", None)
     upload.message = None
@@ -426,16 +473,17 @@ def _finish(session: Session, actor: Any, upload: Upload, outcome: Outcome) -> N
 
 def _refresh_preview(
     session: Session, actor: Any, upload_id: int, settings: UploadSettings,
-    today: dt.date | None,
+    today: dt.date | None, reason: str,
 ) -> Upload:  # fmt: skip
+    """Check the stored file again and store the new preview; RuleError(reason)."""
     upload = upload_for(session, actor, upload_id)
     provider = provider_for_upload(session, actor, upload.provider_id)
+    path = stored_path(upload, settings)
+    if not path.is_file():
+        raise FileNotFoundError(f"the stored file of upload {upload_id} is missing")
     _analyse(session, actor, provider, upload, settings, today, None)
     session.commit()
-    raise RuleError(
-        "Activities of this provider changed since the file was checked, so nothing was "
-        "written. The preview below is up to date: review it and confirm again."
-    )
+    raise RuleError(reason)
 
 
 def _mark_failed(session: Session, upload_id: int, error: Exception) -> None:

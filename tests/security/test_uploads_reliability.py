@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Activity, ReportingYear, Upload, User
-from app.services import batch_plan, batch_write, uploads
+from app.services import batch_plan, uploads
 from app.services.batch_rows import RowResult
+from app.services.batch_write import Plan
 from app.services.clock import utcnow
 from app.services.errors import RuleError
 from tests import factories as f
@@ -111,11 +112,11 @@ def test_a_failure_at_a_row_leaves_zero_rows(
     real = uploads.write_chunk
     written: list[int] = []
 
-    def failing(connection: Any, provider_id: int, results: list[RowResult]) -> None:
-        if results[0].number == POSITIONS[position]:
+    def failing(connection: Any, provider_id: int, plans: list[Plan]) -> None:
+        if plans[0]["row"] == POSITIONS[position]:
             raise failure
-        real(connection, provider_id, results)
-        written.append(results[0].number)
+        real(connection, provider_id, plans)
+        written.append(plans[0]["row"])
 
     monkeypatch.setattr(uploads, "write_chunk", failing)
     with pytest.raises(RuleError, match="Nothing was written"):
@@ -133,23 +134,15 @@ def test_a_database_error_at_a_row_leaves_zero_rows(
     upload, before = _ready(world)
     monkeypatch.setattr(batch_plan, "CHUNK_ROWS", 3)
     target = POSITIONS[position]
-    real_row = batch_write._activity_row
-    real_update = batch_write._update_changed
+    real = uploads.write_chunk
 
-    def bad_row(result: RowResult, provider_id: int, now: Any) -> dict[str, Any]:
-        row = real_row(result, provider_id, now)
-        if result.number == target:
-            row["title"] = None
-        return row
+    def bad_rows(connection: Any, provider_id: int, plans: list[Plan]) -> None:
+        for plan in plans:
+            if plan["row"] == target:
+                plan["a"]["title" if plan["id"] is None else "format"] = None
+        real(connection, provider_id, plans)
 
-    def bad_update(connection: Any, results: list[RowResult], now: Any) -> None:
-        for result in results:
-            if result.number == target:
-                result.values["format"] = None
-        real_update(connection, results, now)
-
-    monkeypatch.setattr(batch_write, "_activity_row", bad_row)
-    monkeypatch.setattr(batch_write, "_update_changed", bad_update)
+    monkeypatch.setattr(uploads, "write_chunk", bad_rows)
     with pytest.raises(RuleError, match="Nothing was written"):
         confirm(world.contact_a, upload)
     _assert_failed_and_nothing_written(upload, before)
@@ -183,25 +176,38 @@ def test_a_statement_failing_on_the_connection_leaves_zero_rows(
     _assert_failed_and_nothing_written(upload, before)
 
 
-def test_a_change_saved_meanwhile_fails_the_whole_upload(
-    world: World, monkeypatch: pytest.MonkeyPatch
+def test_a_change_saved_meanwhile_writes_nothing_and_refreshes_the_preview(
+    world: World,
 ) -> None:
-    """The version guard of the bulk UPDATE: a row changed between the comparison and
-    the write makes the upload fail, and nothing is overwritten."""
-    upload, before = _ready(world)
-    real = batch_plan.load_existing
-
-    def stale(connection: Any, provider_id: int, results: list[RowResult]) -> Any:
-        by_key, by_id = real(connection, provider_id, results)
-        if "OLD-2" in by_key:
-            by_key["OLD-2"].version_id -= 1
-        return by_key, by_id
-
-    monkeypatch.setattr(batch_plan, "load_existing", stale)
-    with pytest.raises(RuleError, match="changed by someone else"):
+    """The version guard of the bulk UPDATE: an activity saved by someone else between
+    the preview and the confirmation makes the whole upload write nothing; the preview is
+    checked again, and what it shows is what the next confirmation writes."""
+    upload, _ = _ready(world)
+    changed = activity(world.p1, "OLD-2")
+    changed.description = "Saved by a colleague meanwhile"
+    db.session.commit()
+    before = snapshot()
+    with pytest.raises(RuleError, match="changed since the file was checked"):
         confirm(world.contact_a, upload)
-    _assert_failed_and_nothing_written(upload, before)
-    assert "changed by someone else" in (upload.message or "")
+    assert snapshot() == before, "no row of the file may stay"
+    assert counts(upload)[0] == uploads.READY
+    assert activity(world.p1, "OLD-2").description == "Saved by a colleague meanwhile"
+    done = confirm(world.contact_a, upload)
+    assert counts(done)[0] == uploads.COMMITTED
+
+
+def test_a_key_taken_meanwhile_writes_nothing_and_refreshes_the_preview(
+    world: World,
+) -> None:
+    """A new activity's Provider Activity ID used by someone else after the preview: the
+    upload writes nothing and its refreshed preview shows an update instead."""
+    upload, _ = _ready(world)
+    current(world.p1, "NEW-0")
+    before = snapshot()
+    with pytest.raises(RuleError, match="changed since the file was checked"):
+        confirm(world.contact_a, upload)
+    assert snapshot() == before
+    assert counts(upload)[:3] == (uploads.READY, ROWS, 3)
 
 
 @pytest.mark.parametrize("signal", [KeyboardInterrupt, SystemExit])
@@ -213,9 +219,9 @@ def test_a_killed_worker_leaves_zero_rows(
     real = uploads.write_chunk
     calls = [0]
 
-    def killed(connection: Any, provider_id: int, results: list[RowResult]) -> None:
+    def killed(connection: Any, provider_id: int, plans: list[Plan]) -> None:
         calls[0] += 1
-        real(connection, provider_id, results)
+        real(connection, provider_id, plans)
         if calls[0] == 3:
             raise signal()
 
@@ -533,17 +539,24 @@ def test_a_request_that_read_the_upload_before_it_was_committed_changes_nothing(
     assert activity_count(world.p1) == 1 + 3
 
 
-def test_a_stored_file_gone_missing_fails_the_upload_plainly(
+def test_a_stored_file_gone_missing_still_confirms_from_the_preview(
     world: World, settings: uploads.UploadSettings
 ) -> None:
+    """Confirming writes the preview's plans: the stored file is not read again. Only a
+    preview that must be checked again (an earlier day) needs it, and then its absence
+    fails the upload plainly, with nothing written."""
     upload = receive(world.contact_a, world.p1, csv_bytes([draft("GONE-1")]))
     uploads.stored_path(upload, settings).unlink()
+    assert counts(confirm(world.contact_a, upload))[0] == uploads.COMMITTED
+    later = receive(world.contact_a, world.p1, csv_bytes([draft("GONE-2")]))
+    uploads.stored_path(later, settings).unlink()
     before = snapshot()
     with pytest.raises(RuleError, match="Nothing was written"):
-        confirm(world.contact_a, upload)
+        next_day = TODAY + dt.timedelta(days=1)
+        uploads.confirm(db.session, world.contact_a, later.id, settings, today=next_day)
     assert snapshot() == before
-    assert counts(upload)[0] == uploads.FAILED
-    assert upload.message == uploads.GENERIC_FAILURE
+    assert counts(later)[0] == uploads.FAILED
+    assert later.message == uploads.GENERIC_FAILURE
 
 
 def test_a_second_confirm_after_the_first_is_refused(world: World) -> None:

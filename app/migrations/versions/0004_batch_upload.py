@@ -39,6 +39,7 @@ def upgrade():
     sa.Column('errors', sa.Integer(), nullable=False),
     sa.Column('warnings', sa.Integer(), nullable=False),
     sa.Column('plan_digest', sa.String(length=64), nullable=True),
+    sa.Column('checked_for', sa.Date(), nullable=True),
     sa.Column('message', sa.Text(), nullable=True),
     sa.Column('finished_on', sa.DateTime(), nullable=True),
     sa.Column('finished_by_email', sa.String(length=320), nullable=True),
@@ -59,6 +60,7 @@ def upgrade():
     sa.Column('action', sa.String(length=10), nullable=False),
     sa.Column('title', sa.String(length=500), nullable=False),
     sa.Column('changes', sa.Text(), nullable=False),
+    sa.Column('plan', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['upload_id'], ['activity_upload.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
