@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.models.activity import Activity
 from app.models.base import Model
 from app.models.provider import Provider
 
@@ -111,3 +112,29 @@ class UploadChange(Model):
     title: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     changes: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
     plan: Mapped[str | None] = mapped_column(Text)
+
+
+#: Columns of an activity that staging leaves to the confirmation.
+_NOT_STAGED = frozenset({"id", "provider_id", "version_id", "created_on", "changed_on"})
+
+#: The new activities of a checked upload, exactly as they will be written: the activity
+#: table's own columns (so staging follows the schema), filled at the preview and copied
+#: into ``activity`` by one INSERT ... SELECT when the upload is confirmed.
+STAGED_ACTIVITIES = Table(
+    "activity_upload_new",
+    Model.metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "upload_id",
+        Integer,
+        ForeignKey("activity_upload.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("row", Integer, nullable=False),
+    *(
+        Column(column.name, column.type, nullable=True)
+        for column in Activity.__table__.columns
+        if column.name not in _NOT_STAGED
+    ),
+    Index("ix_activity_upload_new_upload_row", "upload_id", "row"),
+)

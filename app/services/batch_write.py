@@ -21,10 +21,24 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Numeric, Table, and_, bindparam, delete, func, select, update
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    Numeric,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 
 from app.models.base import TextList
+from app.models.upload import STAGED_ACTIVITIES
 from app.schema import vocabularies as v
 from app.schema.fields import ACTIVITY_FIELDS
 from app.schema.repeated import REPEATED_PARTS
@@ -71,6 +85,7 @@ def _new_plan(result: RowResult) -> Plan:
                 if parts.get(p.spec.name) is not None]  # fmt: skip
     return {
         "id": None,
+        "k": row[KEY_FIELD],
         "a": _jsonable({k: val for k, val in row.items() if val not in (None, [])}),
         "s": _supports(result.values.get("commercial_supports")),
         "m": _mocs(parts),
@@ -95,6 +110,7 @@ def _update_plan(result: RowResult) -> Plan:
     merged = {**existing.parts, **result.parts}
     plan: Plan = {
         "id": existing.id,
+        "k": result.key,
         "v": existing.version_id,
         "a": _jsonable(fields),
         "s": None,
@@ -118,6 +134,19 @@ def _update_plan(result: RowResult) -> Plan:
             other = existing.learners_outside(part.key, year)
             plan["l"]["add"].append([part.key, year, count - other])
     return plan
+
+
+def staged_row(plan: Plan, upload_id: int, row: int) -> dict[str, Any]:
+    """A new activity's staged row: its columns as they will be written."""
+    staged = dict.fromkeys(_NEW_COLUMNS)
+    staged.update(plan["a"])
+    staged.update(upload_id=upload_id, row=row)
+    return staged
+
+
+def has_parts(plan: Plan) -> bool:
+    """Whether a new activity's plan has repeated parts to write after the activity."""
+    return bool(plan["s"] or plan["m"] or plan["c"] or plan["l"]["add"])
 
 
 def _supports(items: Any) -> list[list[Any]]:
@@ -169,50 +198,60 @@ def _convert(table: Table, name: str, value: Any) -> Any:
 # ---- writing (at the confirmation) -------------------------------------------------
 
 
+def insert_staged(
+    connection: Connection, provider_id: int, upload_id: int, now: dt.datetime
+) -> None:
+    """Copy an upload's staged new activities into ``activity`` with one INSERT ...
+    SELECT, then drop them from staging; PlanOutdated when one of their Provider
+    Activity IDs was taken since the preview."""
+    staged = STAGED_ACTIVITIES.c
+    taken = (
+        select(ACTIVITY.c.id)
+        .join(STAGED_ACTIVITIES, staged.provider_activity_id == ACTIVITY.c.provider_activity_id)
+        .where(ACTIVITY.c.provider_id == provider_id, staged.upload_id == upload_id)
+        .limit(1)
+    )
+    if connection.execute(taken).first() is not None:
+        raise PlanOutdated()
+    source = (
+        select(
+            literal(provider_id, Integer),
+            literal(1, Integer),
+            literal(now, DateTime),
+            literal(now, DateTime),
+            *(staged[name] for name in _NEW_COLUMNS),
+        )
+        .where(staged.upload_id == upload_id)
+        .order_by(staged.row)
+    )
+    fixed = ["provider_id", "version_id", "created_on", "changed_on"]
+    connection.execute(insert(ACTIVITY).from_select([*fixed, *_NEW_COLUMNS], source))
+    connection.execute(delete(STAGED_ACTIVITIES).where(staged.upload_id == upload_id))
+
+
 def write_chunk(connection: Connection, provider_id: int, plans: list[Plan]) -> None:
-    """Write a chunk of plans in bulk; PlanOutdated when the activities changed since
-    the preview (the caller rolls back: nothing of the file is written)."""
+    """Write a chunk of plans in bulk: the repeated parts of new activities (already
+    inserted by :func:`insert_staged`) and the changes of updated ones; PlanOutdated
+    when an activity changed since the preview (the caller rolls back: nothing of the
+    file is written)."""
     now = utcnow()
     created = [p for p in plans if p["id"] is None]
     changed = [p for p in plans if p["id"] is not None]
     children = _Children()
     if created:
-        _insert_new(connection, provider_id, created, now, children)
+        ids = _ids_by_key(connection, provider_id, [p["k"] for p in created])
+        for plan in created:
+            children.add(ids[plan["k"]], plan)
     if changed:
         _update_changed(connection, changed, now, children)
     children.write(connection)
 
 
-def _insert_new(
-    connection: Connection, provider_id: int, plans: list[Plan], now: dt.datetime,
-    children: _Children,
-) -> None:  # fmt: skip
-    keys = [p["a"][KEY_FIELD] for p in plans]
-    taken = select(ACTIVITY.c.provider_activity_id).where(
+def _ids_by_key(connection: Connection, provider_id: int, keys: list[str]) -> dict[str, int]:
+    query = select(ACTIVITY.c.provider_activity_id, ACTIVITY.c.id).where(
         ACTIVITY.c.provider_id == provider_id, ACTIVITY.c.provider_activity_id.in_(keys)
     )
-    if connection.execute(taken.limit(1)).first() is not None:
-        raise PlanOutdated()
-    rows = []
-    for plan, activity_id in zip(plans, _new_ids(connection, len(plans)), strict=True):
-        row = dict.fromkeys(_NEW_COLUMNS)
-        row.update(plan["a"])
-        row.update(id=activity_id, provider_id=provider_id, version_id=1,
-                   created_on=now, changed_on=now)  # fmt: skip
-        rows.append(row)
-        children.add(activity_id, plan)
-    bulk_insert(connection, ACTIVITY, rows)
-
-
-def _new_ids(connection: Connection, count: int) -> list[int]:
-    """Ids for new activities: from the sequence on PostgreSQL; above the highest id
-    elsewhere (SQLite: the upload holds the database's write lock)."""
-    if connection.dialect.name == "postgresql":
-        sequence = func.nextval(func.pg_get_serial_sequence("activity", "id"))
-        series = func.generate_series(1, count).table_valued("n")
-        return list(connection.execute(select(sequence).select_from(series)).scalars())
-    highest = connection.execute(select(func.max(ACTIVITY.c.id))).scalar() or 0
-    return list(range(highest + 1, highest + 1 + count))
+    return {key: activity_id for key, activity_id in connection.execute(query)}
 
 
 def _update_changed(

@@ -34,13 +34,29 @@ from sqlalchemy.orm import Session
 from app.importers.base import ERROR, WARNING, FileRejected, Limits, Problem
 from app.importers.open import file_format, open_batch
 from app.models import Provider, Upload, UploadChange, UploadProblem
-from app.models.upload import CANCELLED, COMMITTED, FAILED, READY, REJECTED
+from app.models.upload import (
+    CANCELLED,
+    COMMITTED,
+    FAILED,
+    READY,
+    REJECTED,
+    STAGED_ACTIVITIES,
+)
 from app.security import scoping
 from app.services import audit, batch_plan
 from app.services.annual import year_is_locked
 from app.services.batch_plan import Outcome, run_pass
 from app.services.batch_rows import NEW, UPDATED, RowContext, RowResult
-from app.services.batch_write import PlanOutdated, plan_of, write_chunk
+from app.services.batch_write import (
+    Plan,
+    PlanOutdated,
+    bulk_insert,
+    has_parts,
+    insert_staged,
+    plan_of,
+    staged_row,
+    write_chunk,
+)
 from app.services.clock import utcnow
 from app.services.errors import ConflictError, InputError, NotInScopeError, RuleError
 
@@ -48,6 +64,7 @@ log = logging.getLogger(__name__)
 PROBLEMS = cast(Table, UploadProblem.__table__)
 CHANGES = cast(Table, UploadChange.__table__)
 UPLOADS = cast(Table, Upload.__table__)
+STAGED = STAGED_ACTIVITIES
 #: Audit actions.
 CHECKED = "activity file checked"
 COMMITTED_ACTION = "activity file committed"
@@ -200,7 +217,7 @@ def _analyse(
     ctx = row_context(session, actor, provider, today or utcnow().date())
     connection = session.connection()
     connection.execute(delete(PROBLEMS).where(PROBLEMS.c.upload_id == upload.id))
-    connection.execute(delete(CHANGES).where(CHANGES.c.upload_id == upload.id))
+    _clear_preview(connection, upload.id)
     sink = _preview_sink(connection, upload.id, progress)
     try:
         batch = open_batch(stored_path(upload, settings), upload.original_name, settings.limits)
@@ -210,19 +227,30 @@ def _analyse(
     except FileRejected as rejected:
         outcome = Outcome(errors=1, problems=[rejected.as_problem()])
     if outcome.rejected:
-        connection.execute(delete(CHANGES).where(CHANGES.c.upload_id == upload.id))
+        _clear_preview(connection, upload.id)
     upload.checked_for = ctx.today
     _store_outcome(connection, upload, outcome)
     return outcome
 
 
 def _preview_sink(connection: Any, upload_id: int, progress: Progress | None) -> Any:
+    """Store each checked chunk's preview: a line per new or changed activity, with the
+    plan that confirming writes (new activities staged as rows, in bulk)."""
     done = [0]
 
     def sink(results: list[RowResult]) -> None:
-        rows = [_change_row(upload_id, r) for r in results if r.action in (NEW, UPDATED)]
-        if rows:
-            connection.execute(insert(CHANGES), rows)
+        lines, staged = [], []
+        for result in results:
+            if result.action not in (NEW, UPDATED):
+                continue
+            plan = plan_of(result)
+            if result.action == NEW:
+                staged.append(staged_row(plan, upload_id, result.number))
+            lines.append(_change_row(upload_id, result, plan))
+        if lines:
+            connection.execute(insert(CHANGES), lines)
+        if staged:
+            bulk_insert(connection, STAGED_ACTIVITIES, staged)
         done[0] += len(results)
         if progress is not None:
             progress(done[0])
@@ -230,7 +258,11 @@ def _preview_sink(connection: Any, upload_id: int, progress: Progress | None) ->
     return sink
 
 
-def _change_row(upload_id: int, result: RowResult) -> dict[str, Any]:
+def _change_row(upload_id: int, result: RowResult, plan: Plan) -> dict[str, Any]:
+    """The preview line; a new activity's plan keeps only its repeated parts (its row
+    is staged), and none at all when it has none."""
+    if result.action == NEW:
+        plan = {k: val for k, val in plan.items() if k != "a"} if has_parts(plan) else {}
     return {
         "upload_id": upload_id,
         "row": result.number,
@@ -238,8 +270,14 @@ def _change_row(upload_id: int, result: RowResult) -> dict[str, Any]:
         "action": result.action,
         "title": result.title[:500],
         "changes": json.dumps(result.changes),
-        "plan": json.dumps(plan_of(result), separators=(",", ":")),
+        "plan": json.dumps(plan, separators=(",", ":")) if plan else None,
     }
+
+
+def _clear_preview(connection: Any, upload_id: int) -> None:
+    """Drop an upload's preview lines and staged activities."""
+    connection.execute(delete(CHANGES).where(CHANGES.c.upload_id == upload_id))
+    connection.execute(delete(STAGED).where(STAGED.c.upload_id == upload_id))
 
 
 def _store_outcome(connection: Any, upload: Upload, outcome: Outcome) -> None:
@@ -432,10 +470,11 @@ def _commit(
     ctx = row_context(session, actor, provider, today or utcnow().date())
     if upload.checked_for != ctx.today:
         raise _PreviewOutdated(EARLIER_DAY)
+    if not ctx.staff and _touches_locked_year(connection, upload.id, ctx):
+        raise _PreviewOutdated()
     try:
+        insert_staged(connection, provider.id, upload.id, utcnow())
         for plans, done in _stored_plans(connection, upload.id):
-            if not ctx.staff and any(ctx.year_locked(y) for p in plans for y in p["y"]):
-                raise _PreviewOutdated()
             write_chunk(connection, provider.id, plans)
             if progress is not None:
                 progress(done)
@@ -446,13 +485,27 @@ def _commit(
     session.commit()
 
 
+def _touches_locked_year(connection: Any, upload_id: int, ctx: RowContext) -> bool:
+    """Whether a reporting year the upload adds to or changes was submitted since the
+    preview (contacts may not change a submitted year)."""
+    staged = select(STAGED.c.reporting_year).where(STAGED.c.upload_id == upload_id).distinct()
+    years = set(connection.execute(staged).scalars())
+    for plans, _row in _stored_plans(connection, upload_id):
+        years.update(y for plan in plans for y in plan.get("y", []))
+    return any(ctx.year_locked(year) for year in years if year is not None)
+
+
 def _stored_plans(connection: Any, upload_id: int) -> Any:
     """The upload's plans in file order, a chunk at a time, with the row reached."""
     last = 0
     while True:
         query = (
             select(CHANGES.c.id, CHANGES.c.row, CHANGES.c.plan)
-            .where(CHANGES.c.upload_id == upload_id, CHANGES.c.id > last)
+            .where(
+                CHANGES.c.upload_id == upload_id,
+                CHANGES.c.id > last,
+                CHANGES.c.plan.is_not(None),
+            )
             .order_by(CHANGES.c.id)
             .limit(batch_plan.CHUNK_ROWS)
         )
@@ -516,6 +569,8 @@ def cancel(session: Session, actor: Any, upload_id: int) -> Upload:
         finished_by_email=getattr(actor, "email", None),
         message="Cancelled before anything was written.",
     )
+    if cancelled:
+        session.execute(delete(STAGED).where(STAGED.c.upload_id == upload.id))
     session.commit()
     if not cancelled:
         raise RuleError(f"This upload is {upload.status}: it cannot be cancelled.")

@@ -62,7 +62,9 @@ def settings(app: Flask) -> uploads.UploadSettings:
 
 
 def _mixed_file(world: World) -> bytes:
-    """Seven rows alternating new activities and updates of stored ones (rows 2-8)."""
+    """Seven rows alternating new activities and updates of stored ones (rows 2-8). Each
+    new activity has a commercial support source, so every row has writes of its own
+    when the upload is confirmed (after the new activities' single INSERT ... SELECT)."""
     for n in range(3):
         current(world.p1, f"OLD-{n}", title=f"Old {n}")
     rows = []
@@ -70,7 +72,16 @@ def _mixed_file(world: World) -> bytes:
         if n % 2:
             rows.append(draft(f"OLD-{n // 2}", **{"Activity Title": f"Renamed {n}"}))
         else:
-            rows.append(draft(f"NEW-{n}", **{"Activity Title": f"New {n}"}))
+            rows.append(
+                draft(
+                    f"NEW-{n}",
+                    **{
+                        "Activity Title": f"New {n}",
+                        "Commercial Support Received": "Yes",
+                        "Commercial Support Sources": f"Sponsor NEW-{n}: 100",
+                    },
+                )
+            )
     return csv_bytes(rows)
 
 
@@ -139,7 +150,10 @@ def test_a_database_error_at_a_row_leaves_zero_rows(
     def bad_rows(connection: Any, provider_id: int, plans: list[Plan]) -> None:
         for plan in plans:
             if plan["row"] == target:
-                plan["a"]["title" if plan["id"] is None else "format"] = None
+                if plan["id"] is None:
+                    plan["s"][0][0] = None  # a support source without a name
+                else:
+                    plan["a"]["format"] = None
         real(connection, provider_id, plans)
 
     monkeypatch.setattr(uploads, "write_chunk", bad_rows)
@@ -162,7 +176,9 @@ def test_a_statement_failing_on_the_connection_leaves_zero_rows(
         conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
     ) -> None:
         writes = (
-            statement.lstrip().upper().startswith(("INSERT INTO ACTIVITY ", "UPDATE ACTIVITY "))
+            statement.lstrip().upper().startswith(
+                ("INSERT INTO ACTIVITY_COMMERCIAL_SUPPORT ", "UPDATE ACTIVITY ")
+            )
         )
         if writes and key in repr(parameters):
             raise OperationalError(statement, parameters, Exception("connection lost"))
@@ -268,7 +284,7 @@ def test_counts_add_up_on_every_outcome(
     def boom(*args: Any) -> None:
         raise OperationalError("x", {}, Exception("down"))
 
-    monkeypatch.setattr(uploads, "write_chunk", boom)
+    monkeypatch.setattr(uploads, "insert_staged", boom)
     with pytest.raises(RuleError):
         confirm(world.contact_a, failing)
     seen.append(counts(failing))

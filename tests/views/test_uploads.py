@@ -233,8 +233,8 @@ def test_database_error_while_saving_is_told_without_sql(client_for, world, monk
         cls = OperationalError if error == "operational" else IntegrityError
         raise cls(statement, {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr(batch_write, "write_chunk", fail)
-    monkeypatch.setattr("app.services.uploads.write_chunk", fail, raising=False)
+    monkeypatch.setattr(batch_write, "insert_staged", fail)
+    monkeypatch.setattr("app.services.uploads.insert_staged", fail)
     client = client_for(world.contact_a)
     upload_id = _upload_id(_post_file(client, world.p1.id, GOOD.encode()))
     client.post(f"/uploads/confirm/{upload_id}", data={"csrf_token": csrf_token(client)})
