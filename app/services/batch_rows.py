@@ -134,30 +134,35 @@ def accme_id_of(raw: str) -> int | None:
 
 
 def read_cells(row: SourceRow, ctx: RowContext) -> RowResult:
-    """The row's cells parsed by their schema fields, with every value problem."""
+    """The row's cells parsed by their schema fields, with every value problem. A blank
+    cell is the field's empty value (most cells of a full-template row are blank)."""
     result = RowResult(row.number, "", REJECTED, list(row.problems))
+    values, parts = result.values, result.parts
     for heading, raw in row.cells.items():
-        if heading == PROVIDER_COLUMN:
-            _check_provider(result, raw, ctx)
-            continue
         column = COLUMNS.get(heading)
         if column is None:
+            if heading == PROVIDER_COLUMN:
+                _check_provider(result, raw, ctx)
             continue
+        blank = not raw or raw.isspace()
         if ctx.provider_kind not in column.spec.applies_to:
-            if raw.strip():
+            if not blank:
                 result.problems.append(_error(row.number, heading, raw, _NOT_JOINT))
             continue
-        try:
-            value = parse_value(column.spec, raw)
-        except ValueProblem as problem:
-            result.problems.append(_error(row.number, heading, raw, problem.message))
-            continue
-        target = result.parts if column.part is not None else result.values
-        target[column.name] = value
-    result.key = result.values.get(KEY_FIELD) or ""
+        if blank:
+            value: Any = [] if column.spec.kind in _LIST_KINDS else None
+        else:
+            try:
+                value = parse_value(column.spec, raw)
+            except ValueProblem as problem:
+                result.problems.append(_error(row.number, heading, raw, problem.message))
+                continue
+        (parts if column.part is not None else values)[column.spec.name] = value
+    result.key = values.get(KEY_FIELD) or ""
     return result
 
 
+_LIST_KINDS = frozenset({Kind.MULTI_CHOICE, Kind.NAME_LIST, Kind.SUPPORT_LIST})
 _NOT_JOINT = "only jointly accredited providers report this; leave it blank."
 
 
