@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, delete, insert, select, update
+from sqlalchemy import CursorResult, Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from app.importers.base import ERROR, WARNING, FileRejected, Limits, Problem
@@ -248,7 +248,7 @@ def _preview_sink(connection: Any, upload_id: int, progress: Progress | None) ->
                 staged.append(staged_row(plan, upload_id, result.number))
             lines.append(_change_row(upload_id, result, plan))
         if lines:
-            connection.execute(insert(CHANGES), lines)
+            bulk_insert(connection, CHANGES, lines)
         if staged:
             bulk_insert(connection, STAGED_ACTIVITIES, staged)
         done[0] += len(results)
@@ -303,7 +303,7 @@ def _store_outcome(connection: Any, upload: Upload, outcome: Outcome) -> None:
         dropped = _dropped(outcome.problems_dropped, rejected=outcome.rejected)
         problems.append(_problem_row(upload.id, dropped))
     if problems:
-        connection.execute(insert(PROBLEMS), problems)
+        bulk_insert(connection, PROBLEMS, problems)
 
 
 def _rejection_message(outcome: Outcome) -> str:
