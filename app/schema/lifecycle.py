@@ -117,10 +117,15 @@ class SupportEntry:
     in_kind: bool = False
 
 
+#: Each status's place in :data:`STATUS_ORDER`.
+_RANKS: dict[str, int] = {status: index for index, status in enumerate(STATUS_ORDER)}
+
+
 def _rank(status: str) -> int:
-    if status not in STATUS_ORDER:
+    rank = _RANKS.get(status)
+    if rank is None:
         raise ValueError(f"Unknown activity status {status!r}; use one of {STATUS_ORDER}.")
-    return STATUS_ORDER.index(status)
+    return rank
 
 
 def requires(field: Field | str, status: str) -> bool:
@@ -154,19 +159,30 @@ def allowed_transitions(current: str, *, staff: bool) -> tuple[str, ...]:
     return table[current]
 
 
-@dataclass(frozen=True)
 class _Activity:
     """The values being checked, the target status and the facts around them."""
 
-    values: Mapping[str, Any]
-    status: str
-    kind: str
-    today: dt.date
-    mocs: tuple[MocEntry, ...]
-    supports: tuple[SupportEntry, ...]
+    __slots__ = ("kind", "mocs", "rank", "status", "supports", "today", "values")
+
+    def __init__(
+        self,
+        values: Mapping[str, Any],
+        status: str,
+        kind: str,
+        today: dt.date,
+        mocs: tuple[MocEntry, ...],
+        supports: tuple[SupportEntry, ...],
+    ) -> None:
+        self.values = values
+        self.status = status
+        self.kind = kind
+        self.today = today
+        self.mocs = mocs
+        self.supports = supports
+        self.rank = _rank(status)
 
     def at_least(self, status: str) -> bool:
-        return _rank(self.status) >= _rank(status)
+        return self.rank >= _RANKS[status]
 
     def get(self, name: str) -> Any:
         if name == "commercial_supports":
@@ -177,12 +193,15 @@ class _Activity:
 Need = tuple[str, str]  # (field name, who needs it, e.g. "an in-person activity")
 
 
+_COLLECTIONS = (list, tuple, set, frozenset)
+
+
 def _is_empty(value: Any) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
         return not value.strip()
-    if isinstance(value, list | tuple | set | frozenset):
+    if isinstance(value, _COLLECTIONS):
         return len(value) == 0
     return False
 
@@ -209,13 +228,24 @@ def _text(value: Any) -> str:
 # -- need rules: which fields a status requires, and for whom --------------------------------
 
 
-def _schema_needs(act: _Activity) -> Iterable[Need]:
+def _schema_needs(kind: str, status: str) -> dict[str, str]:
     """Every field PARS requires of any activity in the status (its ``required_from`` is at
-    or before it) that applies to the provider's kind: JA-PARS fields are never asked of
-    ACCME- or state-accredited providers."""
-    for spec in fields_for(act.kind):
-        if spec.name != "status" and requires(spec, act.status):
-            yield spec.name, _ANYONE
+    or before it) that applies to the provider's kind, in schema order: JA-PARS fields are
+    never asked of ACCME- or state-accredited providers. The same for every activity, so
+    built once per (kind, status) into :data:`_SCHEMA_NEEDS`."""
+    return {
+        spec.name: _ANYONE
+        for spec in fields_for(kind)
+        if spec.name != "status" and requires(spec, status)
+    }
+
+
+#: :func:`_schema_needs` of every (provider kind, status).
+_SCHEMA_NEEDS: dict[tuple[str, str], dict[str, str]] = {
+    (kind, status): _schema_needs(kind, status)
+    for kind in v.PROVIDER_KINDS.values
+    for status in STATUS_ORDER
+}
 
 
 def _location_needs(act: _Activity) -> Iterable[Need]:
@@ -255,8 +285,8 @@ def _closing_needs(act: _Activity) -> Iterable[Need]:
         yield "target_professions", "an interprofessional activity"
 
 
+#: The need rules that depend on the values; they follow the schema needs.
 _NEED_RULES: tuple[Callable[[_Activity], Iterable[Need]], ...] = (
-    _schema_needs,
     _location_needs,
     _finder_needs,
     _closing_needs,
@@ -266,18 +296,23 @@ _NEED_RULES: tuple[Callable[[_Activity], Iterable[Need]], ...] = (
 def _missing_problems(act: _Activity) -> list[ValueProblem]:
     """One problem per needed field left empty (None, blank text or an empty list; 0 and
     No are answers), naming the first reason it is needed."""
-    needs: dict[str, str] = {}
+    needs = dict(_SCHEMA_NEEDS[act.kind, act.status])
     for rule in _NEED_RULES:
         for name, who in rule(act):
             needs.setdefault(name, who)
+    get, supports = act.values.get, act.supports  # act.get, without a call per field
+    empty = [
+        (name, who)
+        for name, who in needs.items()
+        if _is_empty(supports if name == "commercial_supports" else get(name))
+    ]
     phrase = _STATUS_PHRASES[act.status]
     return [
         _problem(
             name,
             f"required for {who} to be {phrase}; {_ACTIONS[FIELDS_BY_NAME[name].kind]}.",
         )
-        for name, who in needs.items()
-        if _is_empty(act.get(name))
+        for name, who in empty
     ]
 
 
@@ -385,11 +420,20 @@ def _moc_points_problems(act: _Activity) -> list[ValueProblem]:
     return problems
 
 
+#: The fields with a minimum, maximum or step: the only ones :func:`_number_problems` can
+#: find a problem in (credits and learner counts), in schema order.
+_LIMITED_FIELDS: tuple[Field, ...] = tuple(
+    spec
+    for spec in ACTIVITY_FIELDS
+    if spec.minimum is not None or spec.maximum is not None or spec.step is not None
+)
+
+
 def _number_problems(act: _Activity) -> list[ValueProblem]:
     """In any status, numbers keep to their field's limits: credits at least 0.25 in steps
     of 0.25, learner counts 0 or more."""
     problems = []
-    for spec in ACTIVITY_FIELDS:
+    for spec in _LIMITED_FIELDS:
         value = act.get(spec.name)
         if not _is_number(value):
             continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -54,9 +55,35 @@ def _problem(spec: Field, raw: str, message: str) -> ValueProblem:
     return ValueProblem(spec.name, spec.label, raw, f"{spec.label}: {message}")
 
 
+# What ``strptime`` accepts for DATE_FORMATS, written for ASCII text: month 1-12 with or
+# without a leading zero, day 1-31 with a leading zero, a leading space or neither, year
+# four digits; ``datetime.date`` then refuses impossible dates as strptime does.
+_US_DATE = re.compile(r"([0-9]{1,2})/( [1-9]|[0-9]{1,2})/([0-9]{4})")
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-( [1-9]|[0-9]{1,2})")
+
+
 def parse_date(raw: str) -> dt.date | None:
-    """A date written MM/DD/YYYY or YYYY-MM-DD, or None when it is neither."""
+    """A date written MM/DD/YYYY or YYYY-MM-DD, or None when it is neither.
+
+    Accepts exactly what ``datetime.strptime`` accepts for :data:`DATE_FORMATS` (single
+    digit months and days too): ASCII text is read with two precompiled patterns, other
+    text (digits of other scripts) by strptime itself."""
     text = raw.strip()
+    match = _US_DATE.fullmatch(text)
+    if match is not None:
+        month, day, year = match.groups()
+    else:
+        match = _ISO_DATE.fullmatch(text)
+        if match is None:
+            return None if text.isascii() else _strptime_date(text)
+        year, month, day = match.groups()
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def _strptime_date(text: str) -> dt.date | None:
     for fmt in DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()
@@ -101,13 +128,24 @@ def _parse_bool(spec: Field, raw: str) -> bool:
     raise _problem(spec, raw, f"'{raw.strip()}' must be Yes or No.")
 
 
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled once (``re``'s own cache is smaller and slower to consult)."""
+    compiled = _PATTERNS.get(pattern)
+    if compiled is None:
+        compiled = _PATTERNS[pattern] = re.compile(pattern)
+    return compiled
+
+
 def _parse_text(spec: Field, raw: str) -> str:
     text = raw.strip()
     if spec.max_length is not None and len(text) > spec.max_length:
         raise _problem(
             spec, raw, f"is {len(text)} characters long; the limit is {spec.max_length}."
         )
-    if spec.pattern and not re.fullmatch(spec.pattern, text):
+    if spec.pattern and not _compiled(spec.pattern).fullmatch(text):
         raise _problem(spec, raw, f"'{text[:60]}' is not valid: use {spec.pattern_hint}.")
     return text
 
@@ -133,41 +171,72 @@ def parse_value(spec: Field, raw: str | None) -> Any:
 
     Raises :class:`ValueProblem` naming the field when the text is not acceptable.
     """
-    if raw is None or not str(raw).strip():
+    if raw is None:
         return [] if spec.kind in _LIST_KINDS else None
-    raw = str(raw)
-    if spec.kind in (Kind.TEXT, Kind.LONG_TEXT):
-        return _parse_text(spec, raw)
-    if spec.kind is Kind.INTEGER:
-        number = _parse_decimal(spec, raw)
-        if number != number.to_integral_value():
+    if type(raw) is not str:
+        raw = str(raw)
+    if not raw.strip():
+        return [] if spec.kind in _LIST_KINDS else None
+    return _PARSERS.get(spec.kind, _parse_supports)(spec, raw)
+
+
+def _parse_integer(spec: Field, raw: str) -> int:
+    digits = raw.strip().replace(",", "")
+    # Plain ASCII digits read as the Decimal path below reads them; longer texts take that
+    # path, as int() refuses digit strings above its conversion limit.
+    if len(digits) <= 18 and digits.isascii() and digits.isdigit():
+        number = int(digits)
+    else:
+        parsed = _parse_decimal(spec, raw)
+        if parsed != parsed.to_integral_value():
             raise _problem(spec, raw, f"'{raw.strip()}' must be a whole number.")
-        _check_range(spec, raw, int(number))
-        return int(number)
-    if spec.kind is Kind.DECIMAL:
-        number = _parse_decimal(spec, raw)
-        _check_range(spec, raw, number)
-        return number
-    if spec.kind is Kind.DATE:
-        date = parse_date(raw)
-        if date is None:
-            raise _problem(spec, raw, f"'{raw.strip()}' is not a date (use MM/DD/YYYY).")
-        return date
-    if spec.kind is Kind.BOOLEAN:
-        return _parse_bool(spec, raw)
-    if spec.kind is Kind.CHOICE:
-        assert spec.vocabulary is not None
-        return _parse_choice(spec.vocabulary, spec, raw)
-    if spec.kind is Kind.MULTI_CHOICE:
-        assert spec.vocabulary is not None
-        vocab = spec.vocabulary
-        return list(dict.fromkeys(_parse_choice(vocab, spec, item) for item in split_list(raw)))
-    if spec.kind is Kind.NAME_LIST:
-        _parse_text(spec, raw)
-        return split_list(raw)
-    return _parse_supports(spec, raw)
+        number = int(parsed)
+    _check_range(spec, raw, number)
+    return number
 
 
+def _parse_decimal_value(spec: Field, raw: str) -> Decimal:
+    number = _parse_decimal(spec, raw)
+    _check_range(spec, raw, number)
+    return number
+
+
+def _parse_date_value(spec: Field, raw: str) -> dt.date:
+    date = parse_date(raw)
+    if date is None:
+        raise _problem(spec, raw, f"'{raw.strip()}' is not a date (use MM/DD/YYYY).")
+    return date
+
+
+def _parse_one_choice(spec: Field, raw: str) -> str:
+    assert spec.vocabulary is not None
+    return _parse_choice(spec.vocabulary, spec, raw)
+
+
+def _parse_choices(spec: Field, raw: str) -> list[str]:
+    vocab = spec.vocabulary
+    assert vocab is not None
+    return list(dict.fromkeys(_parse_choice(vocab, spec, item) for item in split_list(raw)))
+
+
+def _parse_names(spec: Field, raw: str) -> list[str]:
+    _parse_text(spec, raw)
+    return split_list(raw)
+
+
+#: The reader of each kind (any other kind is read as a support list).
+_PARSERS: dict[Kind, Callable[[Field, str], Any]] = {
+    Kind.TEXT: _parse_text,
+    Kind.LONG_TEXT: _parse_text,
+    Kind.INTEGER: _parse_integer,
+    Kind.DECIMAL: _parse_decimal_value,
+    Kind.DATE: _parse_date_value,
+    Kind.BOOLEAN: _parse_bool,
+    Kind.CHOICE: _parse_one_choice,
+    Kind.MULTI_CHOICE: _parse_choices,
+    Kind.NAME_LIST: _parse_names,
+    Kind.SUPPORT_LIST: _parse_supports,
+}
 _LIST_KINDS = frozenset({Kind.MULTI_CHOICE, Kind.NAME_LIST, Kind.SUPPORT_LIST})
 
 

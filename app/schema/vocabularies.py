@@ -8,6 +8,7 @@ database row, a CSV cell and a dropdown option say the same thing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -23,11 +24,18 @@ class Vocabulary:
 
     def canonical(self, raw: str) -> str | None:
         """The allowed value that ``raw`` names (ignoring case and outer spaces), or None."""
-        wanted = raw.strip().casefold()
+        return self._by_casefold.get(raw.strip().casefold())
+
+    @cached_property
+    def _by_casefold(self) -> dict[str, str]:
+        """Each value by its casefolded form, built on first use (the first value wins
+        when two differ only in case). Not a dataclass field: equality, hashing and repr
+        are those of ``name`` and ``values``; the frozen dataclass has a ``__dict__``,
+        where :class:`functools.cached_property` keeps it."""
+        lookup: dict[str, str] = {}
         for value in self.values:
-            if value.casefold() == wanted:
-                return value
-        return None
+            lookup.setdefault(value.casefold(), value)
+        return lookup
 
     def __contains__(self, value: object) -> bool:
         return value in self.values

@@ -11,7 +11,12 @@ can be written per statement. The rules they follow (domain.md §1.2-§1.9, §5)
 * Each status carries the fields PARS requires for it (§1.3): Active and Ready to Close
   add delivery, location (in person), credits in 0.25 steps, description, providership
   and CME Finder data; Closed adds joint providers, outcomes, commercial support and
-  learner counts.
+  learner counts. Every activity passes :func:`app.schema.lifecycle.status_problems` for
+  its own status with :data:`REFERENCE_DATE` as today.
+* MOC (§1.7): an activity registered for MOC gives the Fee, Registration and Activity
+  URL learners see (closing requires them), and attests; each board's points are the
+  credits (at most the credits), whole for the ABP, which is therefore only chosen when
+  the activity has at least 1 credit.
 * Jointly accredited providers' activities carry target professions, JA credit types,
   pharmacy fields with valid UANs and learner counts by profession (pharmacist counts
   go to CPE Monitor, not JA-PARS, so they are not broken out).
@@ -32,6 +37,7 @@ from sqlalchemy.orm import Session
 from app.models import ActivityCredit, CommercialSupport, LearnerCount, MocRegistration
 from app.models.activity import Activity
 from app.models.base import TextList
+from app.schema import lifecycle
 from app.schema import vocabularies as v
 from app.schema.values import LIST_SEPARATOR
 from app.services import reference_data as ref
@@ -91,6 +97,11 @@ _JA_POOL = (("Nurse",) * 10 + ("Pharmacist",) * 6 + ("Physician Assistant",) * 5
                "Allied Dental Staff", "Dietetic Technician Registered"))  # fmt: skip
 _NOT_BROKEN_OUT = frozenset({"Physician", "Pharmacist", "Pharmacy Technician"})
 _BOARD_CUM = tuple(accumulate(p.weight for p in ref.MOC_BOARD_PROFILES))
+#: The boards that accept fractional points, for activities of less than 1 credit.
+_FRACTIONAL_BOARDS = tuple(
+    p for p in ref.MOC_BOARD_PROFILES if p.board not in lifecycle.WHOLE_POINT_BOARDS
+)
+_FRACTIONAL_CUM = tuple(accumulate(p.weight for p in _FRACTIONAL_BOARDS))
 
 
 @dataclass
@@ -157,7 +168,7 @@ class ActivityMaker:
         if status == v.CLOSED:
             self._close(row, provider, profile)
         if status != v.DRAFT and rng.random() < self.moc_share:
-            self._register_moc(row)
+            self._register_moc(row, provider)
         self.batch.activities.append(row)
 
     def _status(self, end: dt.date) -> str:
@@ -196,14 +207,18 @@ class ActivityMaker:
             row["joint_providers"] = rng.sample(provider.partners, 1)
         row["cme_finder"] = fmt in _FINDER_FORMATS and rng.random() < 0.4
         if row["cme_finder"]:
-            row["fee"] = rng.choice(("Yes", "Yes", "No, it's free", "Variable"))
-            row["registration"] = "Limited" if rng.random() < 0.2 else "Open to all"
-            row["activity_url"] = (
-                f"https://{provider.domain}/cme/{row['provider_activity_id'].lower()}"
-            )
+            self._listing(row, provider)
         row["mips"] = rng.random() < 0.08
         if joint:
             self._interprofessional(row, provider)
+
+    def _listing(self, row: dict[str, Any], provider: ProviderInfo) -> None:
+        """Fee, Registration and Activity URL, as learners see them in CME Finder and the
+        boards' MOC listings (§1.7, §1.9)."""
+        rng = self.rng
+        row["fee"] = rng.choice(("Yes", "Yes", "No, it's free", "Variable"))
+        row["registration"] = "Limited" if rng.random() < 0.2 else "Open to all"
+        row["activity_url"] = f"https://{provider.domain}/cme/{row['provider_activity_id'].lower()}"
 
     def _locate(self, row: dict[str, Any], provider: ProviderInfo) -> None:
         """In-person activities: mostly in the provider's city, a few abroad."""
@@ -312,18 +327,26 @@ class ActivityMaker:
         pharmacy = sum(p in _NOT_BROKEN_OUT for p in row["target_professions"][1:])
         row["other_learners"] = total + pharmacy * rng.randint(0, 60)
 
-    def _register_moc(self, row: dict[str, Any]) -> None:
-        """CME that Counts for MOC with one or two boards (§1.7); ABP points are whole."""
+    def _register_moc(self, row: dict[str, Any], provider: ProviderInfo) -> None:
+        """CME that Counts for MOC with one or two boards (§1.7): the points are the
+        credits (whole for the ABP, rounded down, so never above the credits), and the
+        activity gives the Fee, Registration and Activity URL closing asks of it."""
         rng = self.rng
-        if row["credits"] is None:
+        credits = row["credits"]
+        if credits is None:
             return
-        boards = dict.fromkeys(
-            rng.choices(ref.MOC_BOARD_PROFILES, cum_weights=_BOARD_CUM, k=rng.choice((1, 1, 1, 2)))
+        profiles, cum = (
+            (ref.MOC_BOARD_PROFILES, _BOARD_CUM)
+            if credits >= 1
+            else (_FRACTIONAL_BOARDS, _FRACTIONAL_CUM)
         )
+        boards = dict.fromkeys(rng.choices(profiles, cum_weights=cum, k=rng.choice((1, 1, 1, 2))))
+        if not (row["fee"] and row["registration"] and row["activity_url"]):
+            self._listing(row, provider)
         for profile in boards:
-            points = row["credits"]
-            if profile.board == "ABP":
-                points = Decimal(max(1, int(points)))
+            points = credits
+            if profile.board in lifecycle.WHOLE_POINT_BOARDS:
+                points = Decimal(int(credits))
             self.batch.mocs.append(
                 {
                     "activity_id": row["id"],

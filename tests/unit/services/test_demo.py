@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash
 
 from app.extensions import db
@@ -30,6 +31,7 @@ from app.models import (
 from app.schema import vocabularies as v
 from app.schema.fields import RPC_ID_PATTERN, UAN_PATTERN
 from app.security import roles, scoping
+from app.services.activities import problems_for
 from app.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoSummary, load_demo
 from app.services.synthetic import MissingRoleError
 from tests.conftest import clear_data
@@ -247,6 +249,24 @@ def test_activity_fields_follow_their_status(summary: DemoSummary) -> None:
             assert uan is None or re.fullmatch(UAN_PATTERN, uan)
         if activity.target_professions:
             assert activity.provider.kind == v.JOINT_KIND
+
+
+def test_every_activity_passes_the_rules_of_its_status(summary: DemoSummary) -> None:
+    """As stored, each demo activity (with its MOC boards and support sources) may be in
+    its status on the reference date: nothing the lifecycle would refuse."""
+    activities = db.session.scalars(
+        select(Activity).options(
+            selectinload(Activity.provider),
+            selectinload(Activity.moc_registrations),
+            selectinload(Activity.commercial_supports),
+        )
+    ).all()
+    failures = {
+        (a.id, a.status): problems
+        for a in activities
+        if (problems := problems_for(a, a.status, REFERENCE_DATE))
+    }
+    assert activities and not failures, f"{len(failures)} fail, e.g. {next(iter(failures.items()))}"
 
 
 def test_ja_child_rows_belong_to_jointly_accredited_providers(summary: DemoSummary) -> None:
