@@ -172,11 +172,11 @@ def parse_value(spec: Field, raw: str | None) -> Any:
     Raises :class:`ValueProblem` naming the field when the text is not acceptable.
     """
     if raw is None:
-        return [] if spec.kind in _LIST_KINDS else None
+        return blank_value(spec)
     if type(raw) is not str:
         raw = str(raw)
     if not raw.strip():
-        return [] if spec.kind in _LIST_KINDS else None
+        return blank_value(spec)
     return _PARSERS.get(spec.kind, _parse_supports)(spec, raw)
 
 
@@ -238,6 +238,11 @@ _PARSERS: dict[Kind, Callable[[Field, str], Any]] = {
     Kind.SUPPORT_LIST: _parse_supports,
 }
 _LIST_KINDS = frozenset({Kind.MULTI_CHOICE, Kind.NAME_LIST, Kind.SUPPORT_LIST})
+
+
+def blank_value(spec: Field) -> Any:
+    """What a blank cell means for the field: an empty list, or None."""
+    return [] if spec.kind in _LIST_KINDS else None
 
 
 def format_value(kind: Kind, value: Any) -> str | int | Decimal:

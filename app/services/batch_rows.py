@@ -31,7 +31,7 @@ from app.schema.fields import ACTIVITY_FIELDS, MOC_FIELDS, PROVIDER_COLUMN, Fiel
 from app.schema.lifecycle import MocEntry, SupportEntry, allowed_transitions, status_problems
 from app.schema.repeated import REPEATED_PARTS, Part, slug
 from app.schema.rules import reporting_year
-from app.schema.values import Support, ValueProblem, format_value, parse_value
+from app.schema.values import Support, ValueProblem, blank_value, format_value, parse_value
 
 NEW, UPDATED, UNCHANGED, REJECTED = "new", "updated", "unchanged", "rejected"
 KEY_FIELD = "provider_activity_id"
@@ -150,7 +150,7 @@ def read_cells(row: SourceRow, ctx: RowContext) -> RowResult:
                 result.problems.append(_error(row.number, heading, raw, _NOT_JOINT))
             continue
         if blank:
-            value: Any = [] if column.spec.kind in _LIST_KINDS else None
+            value = blank_value(column.spec)
         else:
             try:
                 value = parse_value(column.spec, raw)
@@ -161,8 +161,6 @@ def read_cells(row: SourceRow, ctx: RowContext) -> RowResult:
     result.key = values.get(KEY_FIELD) or ""
     return result
 
-
-_LIST_KINDS = frozenset({Kind.MULTI_CHOICE, Kind.NAME_LIST, Kind.SUPPORT_LIST})
 _NOT_JOINT = "only jointly accredited providers report this; leave it blank."
 
 
