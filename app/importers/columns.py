@@ -57,6 +57,13 @@ def clean_cell(text: str) -> str:
     return stripped
 
 
+def clean_cells(cells: Sequence[str]) -> list[str]:
+    """:func:`clean_cell` of every cell of a record, fast: most cells of a batch file are
+    blank and are passed through untouched, and only a cell holding an apostrophe needs the
+    full rule (an empty cell stays '', every other cell is at least stripped)."""
+    return [cell and (clean_cell(cell) if "'" in cell else cell.strip()) for cell in cells]
+
+
 def is_blank(values: Sequence[str]) -> bool:
     """A row with nothing in it (spreadsheets leave such rows between activities)."""
     return not any(value.strip() for value in values)
@@ -165,15 +172,28 @@ class Layout(Protocol):
 
 @dataclass
 class HeaderLayout:
-    """A file in the current layout: each value goes under its column's heading."""
+    """A file in the current layout: each value goes under its column's heading.
+
+    What a row needs of the mapping (the named columns and their positions, the columns
+    without a heading) is worked out once, when the layout is made, not for every row."""
 
     mapping: list[str | None]
     file_problems: list[Problem] = field(default_factory=list)
+    _named: list[tuple[int, str]] = field(init=False, repr=False, compare=False)
+    _names: list[str] = field(init=False, repr=False, compare=False)
+    _unnamed: list[int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._named = [
+            (index, column) for index, column in enumerate(self.mapping) if column is not None
+        ]
+        self._names = [column for _, column in self._named]
+        self._unnamed = [index for index, column in enumerate(self.mapping) if column is None]
 
     @property
     def columns(self) -> list[str]:
         """The current headings the file provides, in file order."""
-        return [column for column in self.mapping if column is not None]
+        return list(self._names)
 
     def column_name(self, index: int) -> str:
         """The heading of column ``index`` for a problem report."""
@@ -186,13 +206,18 @@ class HeaderLayout:
 
     def to_row(self, number: int, values: Sequence[str]) -> SourceRow:
         """The row's cells under their headings; a value under no heading is an error."""
-        cells = {
-            column: values[index] if index < len(values) else ""
-            for index, column in enumerate(self.mapping)
-            if column is not None
-        }
+        width = len(self.mapping)
+        if len(values) < width:  # a short row: the missing cells are blank
+            values = [*values, *[""] * (width - len(values))]
+        if not self._unnamed:
+            cells = dict(zip(self._names, values, strict=False))
+        else:
+            cells = {name: values[index] for index, name in self._named}
         row = SourceRow(number, cells)
-        stray = _stray_value(number, self.mapping, values)
-        if stray is not None:
-            row.problems.append(stray)
+        # Most rows have nothing outside the named columns: only then is each value looked
+        # at (a cell holding only spaces is blank, so a non-empty one may still be fine).
+        if any(values[width:]) or any(values[index] for index in self._unnamed):
+            stray = _stray_value(number, self.mapping, values)
+            if stray is not None:
+                row.problems.append(stray)
         return row

@@ -9,6 +9,10 @@ A .txt file is tab-separated; for a .csv file the separator is the one of comma,
 semicolon that splits the first line into the most cells (Excel in many European
 locales writes semicolons). Rows are numbered as a spreadsheet shows them: the header is
 row 1, a cell holding a line break does not start a new row.
+
+The file is never held in memory as a whole: opening it reads its bytes once, in chunks,
+to choose the encoding (:func:`check_encoding`), then its first records for the header;
+each pass over the rows decodes it again as a stream, one record at a time.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO, TextIO
 
 from app.importers.base import (
     WARNING,
@@ -30,32 +35,121 @@ from app.importers.base import (
     binary,
     too_many_rows,
 )
-from app.importers.columns import Layout, clean_cell, is_blank
+from app.importers.columns import Layout, clean_cells
 from app.importers.legacy import layout_for
 
-#: The biggest text file read (the upload limit is lower; this only bounds memory).
-MAX_TEXT_BYTES = 64 * 1024 * 1024
+#: The biggest text file read. Not a memory bound (a file is streamed, never held): only
+#: a guard against runaway files; the upload size and row limits are much lower.
+MAX_TEXT_BYTES = 2 * 1024 * 1024 * 1024
+#: How many bytes are read at a time while the encoding is checked.
+SCAN_BYTES = 256 * 1024
 SAVE_AS_CSV = (
     "Save it as CSV UTF-8 (in Excel: File > Save As, 'CSV UTF-8 (Comma delimited) (*.csv)') "
     "and upload it again, or upload the Excel workbook itself."
 )
 NOT_TEXT = "The file is not a text file that PARS can read. " + SAVE_AS_CSV
+TOO_LARGE = "The file is too large to upload. Split it into several files."
 CANDIDATE_DELIMITERS = (",", "\t", ";")
 #: How much of the start of the file is looked at to choose the separator.
 SNIFF_CHARS = 64 * 1024
 _WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+#: Ctrl-Z ends some old DOS files: a run of it at the very end of the file is dropped.
+CTRL_Z = "\x1a"
+_CTRL_Z_BYTE = CTRL_Z.encode()
 #: Control characters that never appear in a text file (tab, line feed and carriage
-#: return are allowed; Ctrl-Z ends some old DOS files and is dropped at the end).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: return are allowed). In UTF-8 and in Windows-1252 alike each of them is one byte, the
+#: same byte, and no other character uses that byte, so they are looked for in the bytes.
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: The bytes that are no character in Windows-1252 (Python's cp1252 codec refuses them).
+_UNDEFINED_CP1252 = bytes(
+    byte for byte in range(256) if bytes([byte]).decode("cp1252", "replace") == "\ufffd"
+)
+_NOT_CP1252 = re.compile(b"[" + re.escape(_UNDEFINED_CP1252) + b"]")
+#: An ASCII character that is not white space (it decodes to itself in both encodings).
+_VISIBLE_ASCII = re.compile(rb"[^\t\n\x0b\x0c\r \x80-\xff]")
+WINDOWS_1252_WARNING = (
+    "The file is not in UTF-8, so it was read as Windows-1252 (Western European). "
+    "If accented letters look wrong in the report, save the file as CSV UTF-8 and "
+    "upload it again."
+)
 
 
-def _read_all(source: Source) -> bytes:
-    """The file's bytes (a text batch file is small enough to hold in memory)."""
-    with binary(source) as stream:
-        data = stream.read(MAX_TEXT_BYTES + 1)
-    if len(data) > MAX_TEXT_BYTES:
-        raise FileRejected("The file is too large to upload. Split it into several files.")
-    return data
+@dataclass(frozen=True)
+class TextEncoding:
+    """How a text file's bytes are read, as found by :func:`check_encoding`."""
+
+    #: "utf-8-sig" (a leading byte-order mark is dropped) or "cp1252".
+    encoding: str
+    #: The size of the file in bytes, and how many of them are text: a run of Ctrl-Z at
+    #: the end of the file is not.
+    size: int
+    length: int
+    #: Whether an ASCII character other than white space was seen (the text is not blank).
+    visible: bool
+    #: The warning that the file was read as Windows-1252, if it was.
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ends_with_ctrl_z(self) -> bool:
+        return self.length < self.size
+
+
+def _size(stream: BinaryIO) -> int:
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    return size
+
+
+def check_encoding(stream: BinaryIO) -> TextEncoding:
+    """The encoding of the text in ``stream``, read once in chunks of :data:`SCAN_BYTES`
+    (the text itself is not kept): UTF-8 if all of it is UTF-8, else Windows-1252 with a
+    warning. UTF-16/UTF-32 text, NUL bytes and other control characters, and bytes that
+    are characters in neither encoding raise FileRejected (the file is not text)."""
+    size = _size(stream)
+    if size > MAX_TEXT_BYTES:
+        raise FileRejected(TOO_LARGE)
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    is_utf8 = is_cp1252 = True
+    read = length = 0
+    ctrl_z_before = False  # the bytes read so far end with Ctrl-Z
+    visible = False
+    chunk = stream.read(SCAN_BYTES)
+    while len(chunk) < len(codecs.BOM_UTF32_LE) and (more := stream.read(SCAN_BYTES)):
+        chunk += more  # enough of the start of the file to see a byte-order mark
+    if chunk.startswith(_WIDE_BOMS):
+        raise FileRejected(NOT_TEXT)
+    while chunk:
+        text = chunk.rstrip(_CTRL_Z_BYTE)
+        if text:
+            if ctrl_z_before or _CONTROL.search(text):  # Ctrl-Z is only allowed at the end
+                raise FileRejected(NOT_TEXT)
+            length = read + len(text)
+            visible = visible or _VISIBLE_ASCII.search(text) is not None
+        ctrl_z_before = len(text) < len(chunk)
+        read += len(chunk)
+        if is_cp1252 and _NOT_CP1252.search(chunk):
+            is_cp1252 = False
+        if is_utf8 and not (chunk.isascii() and not utf8.getstate()[0]):
+            try:
+                utf8.decode(chunk)  # only to know that it decodes: the text is not kept
+            except UnicodeDecodeError:
+                is_utf8 = False
+        if not (is_utf8 or is_cp1252):
+            raise FileRejected(NOT_TEXT)
+        chunk = stream.read(SCAN_BYTES)
+    if read > MAX_TEXT_BYTES:
+        raise FileRejected(TOO_LARGE)
+    if is_utf8:
+        try:
+            utf8.decode(b"", final=True)  # a character cut off at the end of the file
+        except UnicodeDecodeError:
+            is_utf8 = False
+    if is_utf8:
+        return TextEncoding("utf-8-sig", read, length, visible)
+    if not is_cp1252:
+        raise FileRejected(NOT_TEXT)
+    warning = Problem(None, "", "", WINDOWS_1252_WARNING, WARNING)
+    return TextEncoding("cp1252", read, length, visible, [warning])
 
 
 def decode(data: bytes) -> tuple[str, list[Problem]]:
@@ -64,31 +158,39 @@ def decode(data: bytes) -> tuple[str, list[Problem]]:
     UTF-16/UTF-32 text, NUL bytes and bytes that are not characters in Windows-1252 mean
     the file is not a text file PARS can read.
     """
-    if data.startswith(_WIDE_BOMS) or b"\x00" in data:
-        raise FileRejected(NOT_TEXT)
-    problems: list[Problem] = []
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise FileRejected(NOT_TEXT) from None
-        problems.append(
-            Problem(
-                None,
-                "",
-                "",
-                "The file is not in UTF-8, so it was read as Windows-1252 (Western European). "
-                "If accented letters look wrong in the report, save the file as CSV UTF-8 and "
-                "upload it again.",
-                WARNING,
-            )
-        )
-    text = text.rstrip("\x1a")
-    if _CONTROL.search(text):
-        raise FileRejected(NOT_TEXT)
-    return text, problems
+    encoding = check_encoding(io.BytesIO(data))
+    return data[: encoding.length].decode(encoding.encoding), list(encoding.problems)
+
+
+def _text(source: Source, encoding: TextEncoding) -> TextIO:
+    """The text of the file as a stream, decoded as it is read."""
+    return io.TextIOWrapper(binary(source), encoding=encoding.encoding, newline="")
+
+
+def _before_ctrl_z(lines: Iterable[str]) -> Iterator[str]:
+    """The lines up to the Ctrl-Z run that ends the file (the only Ctrl-Z it holds)."""
+    for line in lines:
+        if CTRL_Z in line:
+            line = line.partition(CTRL_Z)[0]
+            if line:
+                yield line
+            return
+        yield line
+
+
+def _lines(text: TextIO, encoding: TextEncoding) -> Iterable[str]:
+    return _before_ctrl_z(text) if encoding.ends_with_ctrl_z else text
+
+
+def _is_blank_text(text: TextIO, head: str) -> bool:
+    """Whether the text, ``head`` then the rest of ``text``, is only white space (only
+    needed when the bytes showed no visible ASCII character)."""
+    piece = head
+    while piece:
+        if piece.partition(CTRL_Z)[0].strip():
+            return False
+        piece = text.read(SNIFF_CHARS)
+    return True
 
 
 def choose_delimiter(text: str, kind: str) -> str:
@@ -108,37 +210,36 @@ def choose_delimiter(text: str, kind: str) -> str:
     return best
 
 
-def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def _records(lines: Iterable[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(record number, cleaned cells) for every record, blank ones included; a quoted
     cell spanning several lines is one record."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     number = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise FileRejected(
-                f'Row {number + 1} cannot be read ({exc}); check for a quote mark (") that '
-                "is opened but never closed.",
-                row=number + 1,
-            ) from None
-        number += 1
-        yield number, [clean_cell(cell) for cell in cells]
+    try:
+        for cells in csv.reader(lines, delimiter=delimiter):
+            number += 1
+            yield number, clean_cells(cells)
+    except csv.Error as exc:
+        raise FileRejected(
+            f'Row {number + 1} cannot be read ({exc}); check for a quote mark (") that '
+            "is opened but never closed.",
+            row=number + 1,
+        ) from None
 
 
 def _non_blank(records: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
-    return ((number, cells) for number, cells in records if not is_blank(cells))
+    # A cleaned cell is '' or starts and ends with a visible character.
+    return ((number, cells) for number, cells in records if any(cells))
 
 
 @dataclass
 class DelimitedFile:
-    """An opened .csv/.txt batch file; rows are read again from its text on each pass."""
+    """An opened .csv/.txt batch file; each pass over the rows reads it again from its
+    source (file contents or the path of the stored file), one record at a time."""
 
     file_format: str
     columns: list[str]
-    text: str
+    source: Source
+    encoding: TextEncoding
     delimiter: str
     layout: Layout
     first_data: int
@@ -156,38 +257,46 @@ class DelimitedFile:
 
     def _rows(self) -> Iterator[SourceRow]:
         self.layout.restart()
-        count = 0
-        for number, cells in _non_blank(_records(self.text, self.delimiter)):
-            if number < self.first_data:
-                continue
-            count += 1
-            if count > self.limits.max_rows:
-                raise too_many_rows(self.limits)
-            yield self.layout.to_row(number, cells)
+        count, limit, first_data = 0, self.limits.max_rows, self.first_data
+        to_row = self.layout.to_row
+        with _text(self.source, self.encoding) as text:
+            records = _records(_lines(text, self.encoding), self.delimiter)
+            for number, cells in _non_blank(records):
+                if number < first_data:
+                    continue
+                count += 1
+                if count > limit:
+                    raise too_many_rows(self.limits)
+                yield to_row(number, cells)
 
 
 def _open(source: Source, kind: str, limits: Limits) -> DelimitedFile:
-    text, problems = decode(_read_all(source))
-    if not text.strip():
-        raise FileRejected("The file is empty.")
-    delimiter = choose_delimiter(text, kind)
-    records = _non_blank(_records(text, delimiter))
-    number, first = next(records, (0, []))
-    if not first:
-        raise FileRejected("The file is empty.")
-    layout, is_header = layout_for(first, number)
-    first_data = number + 1 if is_header else number
-    if is_header and next(records, None) is None:
-        raise FileRejected("The file has no activities: it has a header row but no data rows.")
+    with binary(source) as stream:
+        encoding = check_encoding(stream)
+    with _text(source, encoding) as text:
+        head = text.read(SNIFF_CHARS).partition(CTRL_Z)[0]
+        if not encoding.visible and _is_blank_text(text, head):
+            raise FileRejected("The file is empty.")
+    delimiter = choose_delimiter(head, kind)
+    with _text(source, encoding) as text:
+        records = _non_blank(_records(_lines(text, encoding), delimiter))
+        number, first = next(records, (0, []))
+        if not first:
+            raise FileRejected("The file is empty.")
+        layout, is_header = layout_for(first, number)
+        first_data = number + 1 if is_header else number
+        if is_header and next(records, None) is None:
+            raise FileRejected("The file has no activities: it has a header row but no data rows.")
     return DelimitedFile(
         file_format=kind,
         columns=layout.columns,
-        text=text,
+        source=source,
+        encoding=encoding,
         delimiter=delimiter,
         layout=layout,
         first_data=first_data,
         limits=limits,
-        file_problems=problems + layout.file_problems,
+        file_problems=encoding.problems + layout.file_problems,
     )
 
 

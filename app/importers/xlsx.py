@@ -8,21 +8,39 @@ template's) is read, or else the first sheet, streaming one row at a time.
 Typed cells become the text a user would type: dates MM/DD/YYYY, Yes/No for logical
 cells, numbers without a trailing ".0". A formula is not evaluated: its cell is reported,
 because PARS stores values, not calculations.
+
+Rows are read as plain values (openpyxl's ``values_only``, no cell objects). With
+``data_only=False`` a formula's value is its text, "=..." (an array or data-table formula
+is an object of its own). Text typed into a cell can also start with "=" (Excel stores
+'=abc as the text "=abc"), so the first row holding such a value gets a second look: the
+cell objects of that row, from a second iterator over the sheet started at that row, say
+whether the cell is a formula. From then on the rows are read from that second iterator
+only, as cell objects (a sheet with one formula often has more). A sheet without any
+"="-text pays nothing for this; one with such text costs about what reading every row as
+cell objects costs.
+
+Each pass over the rows opens the workbook once; the first pass goes on with the rows
+that were started when the file was opened (to read its header), so reading a file once
+opens it once. The sheet's stored size is never asked for (openpyxl would scan a sheet
+without a ``<dimension>`` element to work it out).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+import itertools
 import math
 import warnings
 import zipfile
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from openpyxl import load_workbook
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from app.importers.base import (
     FileRejected,
@@ -58,6 +76,11 @@ FORMULA = (
 )
 #: The largest workbook read (the upload limit is lower; this only bounds memory).
 MAX_XLSX_BYTES = 64 * 1024 * 1024
+#: Rows parsed at a time with openpyxl's warnings silenced (see :func:`_quietly`).
+QUIET_BATCH = 64
+#: The values that are always a formula (a plain formula's value is its text, "=...").
+FORMULA_OBJECTS = (ArrayFormula, DataTableFormula)
+T = TypeVar("T")
 
 
 @dataclass
@@ -74,10 +97,11 @@ class Record:
 
 def _read_all(source: Source) -> bytes:
     with binary(source) as stream:
-        data = stream.read(MAX_XLSX_BYTES + 1)
-    if len(data) > MAX_XLSX_BYTES:
-        raise FileRejected("The file is too large to upload. Split it into several files.")
-    return data
+        size = stream.seek(0, io.SEEK_END)
+        if size > MAX_XLSX_BYTES:
+            raise FileRejected("The file is too large to upload. Split it into several files.")
+        stream.seek(0)
+        return stream.read()
 
 
 def _unsafe_name(name: str) -> bool:
@@ -132,16 +156,86 @@ def cell_text(value: Any) -> str:
     return clean_cell(str(value))
 
 
-def _record(number: int, cells: Any) -> Record:
-    record = Record(number, [])
-    for index, cell in enumerate(cells):
-        if getattr(cell, "data_type", None) == "f":
-            formula = getattr(cell.value, "text", cell.value)
-            record.formulas.append((index, str(formula or "")))
-            record.values.append("")
-        else:
-            record.values.append(cell_text(cell.value))
+def _quietly(items: Iterator[T], batch: int = QUIET_BATCH) -> Generator[T, None, None]:
+    """The items, produced with warnings silenced (openpyxl warns about features it does
+    not read and about odd cells). The warning filters are process-wide, so they are only
+    changed while a batch of items is taken, never while the caller holds a row."""
+    while True:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            taken = list(itertools.islice(items, batch))
+        if not taken:
+            return
+        yield from taken
+
+
+class FormulaCheck:
+    """Whether a cell whose value is text starting with "=" holds a formula or text.
+
+    Only the plain values of a row are read, in which both look alike; for such a cell the
+    cell objects of its row are read from a second iterator over the sheet, started at
+    that row (:meth:`cells_from_here` then goes on with it)."""
+
+    def __init__(self, sheet: Any) -> None:
+        self._sheet = sheet
+        self._rows: Generator[Sequence[Any], None, None] | None = None
+        self._number = 0  # the row whose cells are in _cells
+        self._cells: Sequence[Any] = ()
+
+    def is_formula(self, number: int, index: int) -> bool:
+        """Whether cell ``index`` (0-based) of row ``number`` holds a formula."""
+        if self._rows is None or self._number != number:
+            self.close()
+            self._rows = _quietly(self._sheet.iter_rows(min_row=number))
+            self._cells = next(self._rows, ())
+            self._number = number
+        cell = self._cells[index] if index < len(self._cells) else None
+        return getattr(cell, "data_type", None) == "f"
+
+    def cells_from_here(self, number: int) -> Iterator[Sequence[Any]] | None:
+        """The cell objects of the rows after row ``number``, if the second iterator was
+        started at that row, else None."""
+        if self._rows is None or self._number != number:
+            return None
+        return self._rows
+
+    def close(self) -> None:
+        if self._rows is not None:
+            self._rows.close()
+            self._rows = None
+
+
+def _record(number: int, values: Sequence[Any], is_formula: Callable[[int], bool]) -> Record:
+    """A sheet row from its plain values; formula cells are noted and read as blank.
+    ``is_formula(index)`` tells a formula from text for a value starting with "="."""
+    # Most values are None (no cell) or text without an apostrophe: those are done inline.
+    texts = [
+        ""
+        if value is None
+        else value.strip()
+        if type(value) is str and "'" not in value
+        else cell_text(value)
+        for value in values
+    ]
+    record = Record(number, texts)
+    for index, value in enumerate(values):
+        if isinstance(value, str):
+            if not value.startswith("=") or not is_formula(index):
+                continue
+        elif not isinstance(value, FORMULA_OBJECTS):
+            continue
+        record.formulas.append((index, str(getattr(value, "text", value) or "")))
+        texts[index] = ""
     return record
+
+
+def _cells_record(number: int, cells: Sequence[Any]) -> Record:
+    """A sheet row from its cell objects (a formula cell has the data type "f")."""
+    return _record(
+        number,
+        [getattr(cell, "value", None) for cell in cells],
+        lambda index: getattr(cells[index], "data_type", None) == "f",
+    )
 
 
 def _worksheet(book: Any) -> Any:
@@ -154,29 +248,48 @@ def _worksheet(book: Any) -> Any:
     return book.worksheets[0]
 
 
+def _load(data: bytes) -> Any:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:
+        raise FileRejected(DAMAGED) from None
+
+
 def _records(data: bytes) -> Generator[Record, None, None]:
     """Every row of the activity sheet, in order, numbered as Excel numbers it; the
     workbook is closed when the iteration ends or is abandoned."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except FileRejected:
-        raise
-    except Exception:
-        raise FileRejected(DAMAGED) from None
+    book = _load(data)
+    check: FormulaCheck | None = None
+    rows: Generator[Sequence[Any], None, None] | None = None
     try:
         sheet = _worksheet(book)
-        sheet.reset_dimensions()  # never trust the stored size: it could hide rows
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for number, cells in enumerate(sheet.iter_rows(), start=1):
-                yield _record(number, cells)
+        # Never trust the stored size (it could hide rows), and never ask for it: without
+        # a <dimension> element openpyxl would read the whole sheet to work it out.
+        sheet.reset_dimensions()
+        check = FormulaCheck(sheet)
+        rows = _quietly(sheet.iter_rows(values_only=True))
+        cells: Iterator[Sequence[Any]] | None = None
+        number = 0
+        for number, values in enumerate(rows, start=1):
+            yield _record(number, values, functools.partial(check.is_formula, number))
+            cells = check.cells_from_here(number)
+            if cells is not None:
+                break
+        if cells is not None:  # the rest is read once, as cell objects
+            rows.close()
+            for later, row in enumerate(cells, start=number + 1):
+                yield _cells_record(later, row)
     except FileRejected:
         raise
     except Exception:
         raise FileRejected(DAMAGED) from None
     finally:
+        if rows is not None:
+            rows.close()
+        if check is not None:
+            check.close()
         book.close()
 
 
@@ -195,7 +308,8 @@ def _to_row(layout: Layout, record: Record) -> SourceRow:
 
 @dataclass
 class XlsxFile:
-    """An opened workbook; each pass over the rows opens it again, read-only."""
+    """An opened workbook; each pass over the rows reads it once, read-only (the first
+    pass goes on with the rows begun when the file was opened)."""
 
     columns: list[str]
     file_problems: list[Problem]
@@ -204,14 +318,23 @@ class XlsxFile:
     first_data: int
     limits: Limits
     file_format: str = "xlsx"
+    #: The rows left open by :func:`open_xlsx`: the first data record and the rest.
+    _resume: tuple[Record, Generator[Record, None, None]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def rows(self) -> Iterator[SourceRow]:
         """Every non-blank row from the first data row on; FileRejected past the limit."""
-        raw = _records(self.data)
+        resume, self._resume = self._resume, None
+        if resume is None:
+            ahead: list[Record] = []
+            raw = _records(self.data)
+        else:
+            ahead, raw = [resume[0]], resume[1]
         self.layout.restart()
         try:
             count = 0
-            for record in _non_blank(raw):
+            for record in itertools.chain(ahead, _non_blank(raw)):
                 if record.number < self.first_data:
                     continue
                 count += 1
@@ -238,10 +361,12 @@ def _open(source: Source, limits: Limits) -> XlsxFile:
         if first is None:
             raise FileRejected("The file is empty: its worksheet has no rows.")
         layout, is_header = layout_for(first.values, first.number)
-        if is_header and next(records, None) is None:
+        ahead = next(records, None) if is_header else first
+        if ahead is None:
             raise FileRejected("The file has no activities: it has a header row but no data rows.")
-    finally:
+    except BaseException:
         raw.close()
+        raise
     if isinstance(layout, LegacyLayout):
         layout.pad_short_rows = True  # a spreadsheet row has no length of its own
     return XlsxFile(
@@ -251,6 +376,7 @@ def _open(source: Source, limits: Limits) -> XlsxFile:
         layout=layout,
         first_data=first.number + 1 if is_header else first.number,
         limits=limits,
+        _resume=(ahead, raw),
     )
 
 

@@ -4,10 +4,21 @@ formula guard."""
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Sequence
 
-from app.importers.base import FileRejected
-from app.importers.columns import HeaderLayout, clean_cell, column_label, map_header
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.importers.base import FileRejected, SourceRow
+from app.importers.columns import (
+    HeaderLayout,
+    _stray_value,
+    clean_cell,
+    clean_cells,
+    column_label,
+    map_header,
+)
 
 
 def test_headings_match_ignoring_case_and_spaces() -> None:
@@ -100,3 +111,40 @@ def test_header_layout_rows() -> None:
     assert "column 5 (E), after the last column heading" in beyond.problems[0].message
     assert beyond.problems[0].value == "extra"
     assert layout.to_row(5, ["CSV-004", "", "Title", " ", ""]).problems == []
+
+
+_CELL_TEXT = st.text(alphabet=" \t\r\n'=+-@\x00aZ1\u00a0", max_size=6)
+
+
+@given(st.lists(_CELL_TEXT, max_size=12))
+def test_clean_cells_is_clean_cell_of_each(cells: list[str]) -> None:
+    assert clean_cells(cells) == [clean_cell(cell) for cell in cells]
+
+
+def _old_to_row(mapping: Sequence[str | None], number: int, values: Sequence[str]) -> SourceRow:
+    """HeaderLayout.to_row before the per-file lists: the reference."""
+    cells = {
+        column: values[index] if index < len(values) else ""
+        for index, column in enumerate(mapping)
+        if column is not None
+    }
+    row = SourceRow(number, cells)
+    stray = _stray_value(number, mapping, values)
+    if stray is not None:
+        row.problems.append(stray)
+    return row
+
+
+_HEADINGS = ["Provider Activity ID", "Activity Title", "Start Date", "", " "]
+
+
+@given(
+    st.lists(st.sampled_from(_HEADINGS), min_size=1, max_size=6, unique=True),
+    st.lists(st.sampled_from(["", " ", "x", "'=1", " y "]), max_size=9),
+)
+def test_header_layout_rows_are_as_before(headings: list[str], values: list[str]) -> None:
+    try:
+        mapping = map_header(["Provider Activity ID", *headings], 1)
+    except FileRejected:
+        return
+    assert HeaderLayout(mapping).to_row(7, values) == _old_to_row(mapping, 7, values)

@@ -1,19 +1,25 @@
 """Excel batch files: the zip container is checked before parsing (type, bombs, odd part
 names), the Activities sheet is read row by row, typed cells become the text a user would
-type and formulas are reported."""
+type and formulas are reported (read as plain values, with a second look at text starting
+with "="); one pass over the rows opens the workbook once and never sizes the sheet."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable
 from typing import Any
+from unittest import mock
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet.formula import ArrayFormula
 
-from app.importers.base import ERROR, FileRejected, Limits, SourceRow
-from app.importers.xlsx import cell_text, check_container, open_xlsx
+from app.importers import xlsx
+from app.importers.base import ERROR, WARNING, FileRejected, Limits, SourceRow
+from app.importers.xlsx import FORMULA, cell_text, check_container, open_xlsx
 from tests.unit.importers.test_legacy import legacy_row
 
 HEADER = ["Provider Activity ID", "Activity Title", "Activity Format", "Start Date", "End Date"]
@@ -226,3 +232,182 @@ def test_suspicious_part_names(name: str) -> None:
 
 def test_binary_garbage() -> None:
     assert "not an Excel workbook" in rejected(bytes(range(256)) * 8)
+
+
+# --- plain values, the second look at "="-text, one opening per pass ---------------------
+
+
+def text_cell(sheet: Any, coordinate: str, text: str) -> None:
+    """A text cell that starts with '=' (openpyxl would store a formula for such a value;
+    Excel stores '=abc typed with an apostrophe this way)."""
+    cell = sheet[coordinate]
+    cell.value = text
+    cell.data_type = "s"
+
+
+def edit_sheet(data: bytes, edit: Callable[[str], str]) -> bytes:
+    """The workbook with its first sheet's XML changed by ``edit``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(buffer, "w") as new:
+        for entry in old.infolist():
+            content = old.read(entry)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                content = edit(content.decode()).encode()
+            new.writestr(entry, content)
+    return buffer.getvalue()
+
+
+def formulas(rows: list[SourceRow]) -> list[tuple[int, str, str]]:
+    return [(p.row or 0, p.column, p.value) for row in rows for p in row.problems]
+
+
+def test_text_starting_with_equals_is_text_not_a_formula() -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Activities"
+    sheet.append(HEADER)
+    sheet.append(["XLS-001", None, "Live Course"])
+    text_cell(sheet, "B2", "=Not a formula")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    [row] = read(buffer.getvalue())
+    assert row.cells["Activity Title"] == "=Not a formula"
+    assert row.problems == []
+
+
+def test_formulas_among_equals_text_in_many_rows() -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Activities"
+    sheet.append(HEADER)
+    sheet.append(["XLS-002", '=A2&" title"', "Live Course"])  # row 2: a formula
+    sheet.append(["XLS-003", None, "Live Course"])  # row 3: "=" text
+    text_cell(sheet, "B3", "=Equals text")
+    sheet.append(["XLS-004", "Plain", "Live Course"])  # row 4: nothing
+    sheet.append(["XLS-005", None, "=UPPER(B5)", None, "=TODAY()"])  # row 5: text, formulas
+    text_cell(sheet, "B5", "=More text")
+    sheet["D6"] = ArrayFormula("D6", "=MAX(D2:D5)")  # row 6: an array formula
+    sheet["A6"] = "XLS-006"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    rows = read(buffer.getvalue())
+    assert [row.number for row in rows] == [2, 3, 4, 5, 6]
+    assert formulas(rows) == [
+        (2, "Activity Title", '=A2&" title"'),
+        (5, "Activity Format", "=UPPER(B5)"),
+        (5, "End Date", "=TODAY()"),
+        (6, "Start Date", "=MAX(D2:D5)"),
+    ]
+    assert all(p.message == FORMULA for row in rows for p in row.problems)
+    assert [row.cells["Activity Title"] for row in rows] == [
+        "",
+        "=Equals text",
+        "Plain",
+        "=More text",
+        "",
+    ]
+    assert rows[3].cells["Activity Format"] == "" and rows[3].cells["End Date"] == ""
+
+
+def test_shared_formula_cells_are_formulas() -> None:
+    data = xlsx_bytes(HEADER, ["XLS-001", "=A2", "Live Course"], ["XLS-002", "=A3", "Online"])
+    # Excel writes a formula filled down as one shared formula: later cells hold no text.
+    data = edit_sheet(
+        data,
+        lambda xml: xml.replace("<f>A2</f>", '<f t="shared" ref="B2:B3" si="0">A2</f>').replace(
+            "<f>A3</f>", '<f t="shared" si="0"/>'
+        ),
+    )
+    rows = read(data)
+    assert formulas(rows) == [(2, "Activity Title", "=A2"), (3, "Activity Title", "=A3")]
+
+
+def _count_cell_passes() -> Any:
+    """A spy on the sheet iterators that return cell objects (the second look)."""
+    original = ReadOnlyWorksheet.iter_rows
+    calls: list[dict[str, Any]] = []
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs.get("values_only"):
+            calls.append(kwargs)
+        return original(self, *args, **kwargs)
+
+    return calls, mock.patch.object(ReadOnlyWorksheet, "iter_rows", spy)
+
+
+def test_the_second_look_is_taken_only_where_needed() -> None:
+    plain = xlsx_bytes(HEADER, *[[f"XLS-{i}", "Title", "Live Course"] for i in range(20)])
+    calls, spy = _count_cell_passes()
+    with spy:
+        assert len(read(plain)) == 20
+    assert calls == []
+    many = xlsx_bytes(HEADER, *[[f"XLS-{i}", f"=A{i + 2}", "Live Course"] for i in range(20)])
+    with spy:
+        rows = read(many)
+    assert len(formulas(rows)) == 20
+    assert calls == [{"min_row": 2}]  # one iterator, started at the first formula, for all
+
+
+def test_one_pass_opens_the_workbook_once() -> None:
+    data = xlsx_bytes(HEADER, ["XLS-001", "T", "Live Course"], ["XLS-002", "U", "Online"])
+    with mock.patch.object(xlsx, "load_workbook", wraps=load_workbook) as loads:
+        opened = open_xlsx(data, Limits())
+        first = list(opened.rows())
+        assert loads.call_count == 1
+        assert list(opened.rows()) == first
+        assert loads.call_count == 2
+
+
+def test_two_passes_at_once_read_the_same_rows() -> None:
+    data = xlsx_bytes(HEADER, *[[f"XLS-{i}", "T", "Live Course"] for i in range(5)])
+    opened = open_xlsx(data, Limits())
+    one, two = opened.rows(), opened.rows()
+    pairs = list(zip(one, two, strict=True))
+    assert len(pairs) == 5
+    assert all(a == b for a, b in pairs)
+
+
+def test_legacy_warnings_come_again_on_a_second_pass() -> None:
+    header = ["Template (DO NOT ALTER OR DELETE THIS COLUMN)"] + [f"H{i}" for i in range(46)]
+    opened = open_xlsx(xlsx_bytes(header, legacy_row(**{"Hours of Instruction": "6"})), Limits())
+    first, second = list(opened.rows()), list(opened.rows())
+    assert first == second
+    assert [(p.column, p.severity) for p in first[0].problems] == [
+        ("Hours of Instruction", WARNING)
+    ]
+
+
+def write_only_bytes(*rows: list[Any]) -> bytes:
+    """A workbook as openpyxl's write-only mode saves it: without a <dimension> element."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Activities")
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_sheet_without_dimension_is_never_sized() -> None:
+    data = write_only_bytes(HEADER, *[[f"XLS-{i}", "T", "Live Course"] for i in range(3)])
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert b"<dimension" not in archive.read("xl/worksheets/sheet1.xml")
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the sheet was sized")
+
+    with (
+        mock.patch.object(ReadOnlyWorksheet, "_calculate_dimension", refuse),
+        mock.patch.object(ReadOnlyWorksheet, "calculate_dimension", refuse),
+    ):
+        assert [row.number for row in read(data)] == [2, 3, 4]
+
+
+def test_a_wrong_stored_size_hides_no_rows() -> None:
+    data = xlsx_bytes(HEADER, *[[f"XLS-{i}", "T", "Live Course"] for i in range(4)])
+    data = edit_sheet(
+        data, lambda xml: xml.replace('<dimension ref="A1:E5"', '<dimension ref="A1:B2"')
+    )
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert b'<dimension ref="A1:B2"' in archive.read("xl/worksheets/sheet1.xml")
+    assert [row.number for row in read(data)] == [2, 3, 4, 5]
