@@ -363,10 +363,10 @@ def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]
             for row in rows:
                 copy.write_row(_driver_values(row, columns, lists))
         return
-    marks = ", ".join("?" * len(columns))
+    compiled = insert(table).compile(dialect=connection.dialect, column_keys=columns)
+    order = list(compiled.positiontup or columns)
     connection.exec_driver_sql(
-        f"INSERT INTO {table.name} ({names}) VALUES ({marks})",
-        [tuple(_sqlite_values(row, columns, lists)) for row in rows],
+        str(compiled), [tuple(_sqlite_values(row, order, lists)) for row in rows]
     )
 
 
