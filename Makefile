@@ -20,6 +20,7 @@ setup: $(STAMP)
 migrate: setup
 	$(BIN)/flask db upgrade --directory app/migrations
 	$(BIN)/flask pars sync-roles
+	$(BIN)/flask pars seed-criteria
 
 demo: migrate
 	$(BIN)/flask pars demo

@@ -105,3 +105,13 @@ def import_command(path: str, provider_id: str, dry_run: bool) -> None:
     outcome = run_import(path, provider_id, dry_run=dry_run, echo=click.echo)
     if not outcome:
         raise SystemExit(1)
+
+
+@pars.command("seed-criteria")
+@with_appcontext
+def seed_criteria_command() -> None:
+    """Add the accreditation criteria the catalogue lacks (safe to run again; staff edits
+    are kept)."""
+    from app.services.criteria import seed_criteria
+
+    click.echo(f"{seed_criteria(db.session)} criteria added.")

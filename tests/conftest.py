@@ -54,6 +54,7 @@ from app.security import roles
 from app.security.permissions import sync_roles
 from app.services import audit, uploads
 from app.services.clock import utcnow
+from app.services.criteria import seed_criteria
 from app.views import MENU
 from tests import factories as f
 from tests.smtp import Inbox, mail_to, smtp_server
@@ -116,6 +117,7 @@ def app() -> Iterator[Flask]:
                 _reset_postgres()
             upgrade(directory=str(application.extensions["migrate"].directory))
             sync_roles(application.appbuilder, MENU)
+            seed_criteria(db.session)
         yield application
         with application.app_context():
             db.session.remove()

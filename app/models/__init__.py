@@ -20,6 +20,7 @@ from app.models.activity import (
     MocRegistration,
 )
 from app.models.base import Model
+from app.models.criterion import Criterion
 from app.models.provider import Provider, ProviderContact
 from app.models.reporting import AccreditorDeadline, ProgramSummary, ReportingYear
 from app.models.review import Review, ReviewAssignment
@@ -34,6 +35,7 @@ __all__ = [
     "ActivityCredit",
     "AuditEvent",
     "CommercialSupport",
+    "Criterion",
     "LearnerCount",
     "MocRegistration",
     "Model",

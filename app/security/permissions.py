@@ -33,6 +33,7 @@ PARS_VIEWS = {
     "AnnualReportingView",
     "AccreditorDeadlineView",
     "UploadModelView",
+    "CriterionModelView",
 }
 
 
@@ -47,6 +48,7 @@ def _read_scope() -> list[tuple[str, str]]:
         *_grant("ProviderContactModelView", *READ),
         *_grant("ActivityModelView", *READ),
         *_grant("AccreditorModelView", *READ),
+        *_grant("CriterionModelView", *READ),
         *_grant("ActivityRestApi", *API_READ),
         *_grant("ProviderRestApi", *API_READ),
     ]
@@ -68,6 +70,7 @@ def role_permissions() -> dict[str, list[tuple[str, str]]]:
         *_grant("ActivityModelView", *READ, *WRITE),
         *_grant("AccreditorModelView", *READ, *WRITE),
         *_grant("AccreditorMemberModelView", *READ, *WRITE),
+        *_grant("CriterionModelView", *READ, "can_add", "can_edit"),
         *_grant("ActivityRestApi", *API_READ),
         *_grant("ProviderRestApi", *API_READ),
         *_grant("AuditEventModelView", *READ),

@@ -27,6 +27,7 @@ from app.models import (
     Activity,
     ActivityCredit,
     CommercialSupport,
+    Criterion,
     LearnerCount,
     MocRegistration,
     ProgramSummary,
@@ -146,6 +147,8 @@ def predicate(session: Session, model: type, user: Actor | None) -> ColumnElemen
         return false()
     if model is Provider:
         return _by_provider(Provider.id, ids)
+    if model is Criterion:  # the public accreditation rules: every signed-in user
+        return true()
     if model in (Activity, ProviderContact, Review, ReportingYear, ProgramSummary, Upload):
         return _by_provider(model.provider_id, ids)
     if model in (CommercialSupport, MocRegistration, ActivityCredit, LearnerCount):

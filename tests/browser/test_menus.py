@@ -17,7 +17,7 @@ STAFF_CATEGORIES = [*ANNUAL_CATEGORIES, "Sign-in security"]
 READER_MENU = {
     "Providers": ["Providers", "Provider contacts"],
     "Activities": ["Activities"],
-    "Accreditation": ["Accreditors"],
+    "Accreditation": ["Accreditors", "Criteria"],
 }
 OVERSIGHT = ["Reporting progress", "Reporting deadlines"]
 UPLOADS = {"Activities": ["Activities", "Activity uploads"]}
@@ -25,7 +25,7 @@ MANAGER_MENU = {
     **READER_MENU,
     **UPLOADS,
     "Annual reporting": OVERSIGHT,
-    "Accreditation": ["Accreditors", "Accreditor members"],
+    "Accreditation": ["Accreditors", "Accreditor members", "Criteria"],
     "Sign-in security": ["Audit trail", "Sign-in lockouts"],
 }
 MENUS = {

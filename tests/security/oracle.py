@@ -17,6 +17,7 @@ from app.models import (
     AccreditorMember,
     Activity,
     AuditEvent,
+    Criterion,
     PasswordLink,
     Provider,
     RateLimitCounter,
@@ -90,6 +91,8 @@ ALL_MARKERS = (
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 #: Records that belong to no provider: ACCME staff and administrators see them, no one else.
 STAFF_ONLY = (AuditEvent, PasswordLink, RateLimitCounter, SignInLockout, SignInSession)
+#: Reference data that belongs to no provider and that every signed-in user reads.
+EVERYONE = (Criterion,)
 
 
 @dataclass
@@ -112,7 +115,7 @@ def object_of(model: type, provider: Provider) -> Any:
     session = db.session
     if model is Provider:
         return provider
-    if model in STAFF_ONLY:
+    if model in STAFF_ONLY or model in EVERYONE:
         return session.scalars(select(model).order_by(inspect(model).primary_key[0])).first()
     columns = inspect(model).columns
     if "provider_id" in columns:
@@ -148,7 +151,7 @@ def owner_ids(obj: Any) -> set[int]:
     """Ids of the providers whose data ``obj`` is."""
     if isinstance(obj, Provider):
         return {obj.id}
-    if isinstance(obj, STAFF_ONLY):
+    if isinstance(obj, STAFF_ONLY + EVERYONE):
         return set()
     if hasattr(obj, "provider_id"):
         return {obj.provider_id}
@@ -173,6 +176,8 @@ def visible(world: World, role: str, obj: Any) -> bool:
     user = user_of(world, role)
     if user is None:
         return False
+    if isinstance(obj, EVERYONE):
+        return True
     if isinstance(obj, AccreditorMember):
         return obj.user_id == user.id
     ids = {getattr(world, name).id for name in sees}
