@@ -26,12 +26,14 @@ from sqlalchemy import delete
 from app import create_app
 from app.extensions import db
 from app.models import (
+    AccreditationDecision,
     Accreditor,
     AccreditorDeadline,
     AccreditorMember,
     Activity,
     ActivityCredit,
     CommercialSupport,
+    Criterion,
     LearnerCount,
     MocRegistration,
     PasswordLink,
@@ -60,6 +62,8 @@ from tests import factories as f
 from tests.smtp import Inbox, mail_to, smtp_server
 
 DATA_TABLES = (
+    AccreditationDecision,
+    Criterion,
     UploadChange,
     UploadProblem,
     Upload,
@@ -131,13 +135,15 @@ def _reset_postgres() -> None:
 
 
 def clear_data() -> None:
-    """Remove every PARS row and every user (roles and permissions stay)."""
+    """Remove every PARS row and every user (roles and permissions stay); the criteria
+    catalogue starts again as seeded."""
     db.session.rollback()
     for model in DATA_TABLES:
         db.session.execute(delete(model))
     db.session.execute(delete(User.__table__.metadata.tables["ab_user_role"]))
     db.session.execute(delete(User))
     db.session.commit()
+    seed_criteria(db.session)  # reference data every test starts with
 
 
 @pytest.fixture
@@ -273,7 +279,26 @@ def build_world() -> World:
     audit.record(db.session, "test event", actor=contact_b, provider_id=p3.id)
     db.session.commit()
     _add_uploads(world)
+    _add_decisions(world)
     return world
+
+
+def _add_decisions(world: World) -> None:
+    """A past accreditation decision of P1 and of P3 (the history the matrix reads)."""
+    for provider in (world.p1, world.p3):
+        db.session.add(
+            AccreditationDecision(
+                provider_id=provider.id,
+                outcome=provider.accreditation_status,
+                decided_on=provider.term_start,
+                term_start=provider.term_start,
+                term_end=provider.term_end,
+                notes=f"Decision for {provider.name}",
+                recorded_at=utcnow(),
+                recorded_by=None,
+            )
+        )
+    db.session.commit()
 
 
 def _add_uploads(world: World) -> None:

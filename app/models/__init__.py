@@ -21,6 +21,7 @@ from app.models.activity import (
 )
 from app.models.base import Model
 from app.models.criterion import Criterion
+from app.models.decision import AccreditationDecision
 from app.models.provider import Provider, ProviderContact
 from app.models.reporting import AccreditorDeadline, ProgramSummary, ReportingYear
 from app.models.review import Review, ReviewAssignment
@@ -28,6 +29,7 @@ from app.models.upload import Upload, UploadChange, UploadProblem
 
 __all__ = [
     "ACCME_ACTIVITY_ID_OFFSET",
+    "AccreditationDecision",
     "Accreditor",
     "AccreditorDeadline",
     "AccreditorMember",

@@ -34,6 +34,7 @@ PARS_VIEWS = {
     "AccreditorDeadlineView",
     "UploadModelView",
     "CriterionModelView",
+    "AccreditationDecisionModelView",
 }
 
 
@@ -71,6 +72,7 @@ def role_permissions() -> dict[str, list[tuple[str, str]]]:
         *_grant("AccreditorModelView", *READ, *WRITE),
         *_grant("AccreditorMemberModelView", *READ, *WRITE),
         *_grant("CriterionModelView", *READ, "can_add", "can_edit"),
+        *_grant("AccreditationDecisionModelView", *READ, "can_add"),
         *_grant("ActivityRestApi", *API_READ),
         *_grant("ProviderRestApi", *API_READ),
         *_grant("AuditEventModelView", *READ),
@@ -86,12 +88,14 @@ def role_permissions() -> dict[str, list[tuple[str, str]]]:
         *_grant("ActivityModelView", *WRITE),
         *_grant("AnnualReportView", "can_list", "can_show", "can_edit"),
         *_grant("UploadModelView", *READ, "can_add"),
+        *_grant("AccreditationDecisionModelView", *READ),
     ]
     accreditor = [
         *_read_scope(),
         *_grant("AnnualReportView", "can_show"),
         *_annual_oversight(),
         *_grant("UploadModelView", *READ),
+        *_grant("AccreditationDecisionModelView", *READ),
     ]
     return {
         roles.ADMIN: staff,

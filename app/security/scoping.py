@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, false, or_, select, true, union
 from sqlalchemy.orm import Session
 
 from app.models import (
+    AccreditationDecision,
     Accreditor,
     AccreditorDeadline,
     AccreditorMember,
@@ -149,7 +150,10 @@ def predicate(session: Session, model: type, user: Actor | None) -> ColumnElemen
         return _by_provider(Provider.id, ids)
     if model is Criterion:  # the public accreditation rules: every signed-in user
         return true()
-    if model in (Activity, ProviderContact, Review, ReportingYear, ProgramSummary, Upload):
+    if model in (
+        Activity, ProviderContact, Review, ReportingYear, ProgramSummary, Upload,
+        AccreditationDecision,
+    ):  # fmt: skip
         return _by_provider(model.provider_id, ids)
     if model in (CommercialSupport, MocRegistration, ActivityCredit, LearnerCount):
         return _activity_child(model, ids)

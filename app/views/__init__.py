@@ -15,6 +15,7 @@ from app.views.annual import AccreditorDeadlineView, AnnualReportingView, Annual
 from app.views.auth import PasswordRecoveryView
 from app.views.contact import ProviderContactModelView
 from app.views.criteria import CriterionModelView
+from app.views.decisions import AccreditationDecisionModelView
 from app.views.provider import ProviderModelView
 from app.views.security_log import AuditEventModelView, SignInLockoutModelView
 from app.views.uploads import UploadModelView
@@ -38,6 +39,9 @@ MENU = (
     MenuEntry(AccreditorDeadlineView, "Reporting deadlines", "Annual reporting", "fa-calendar"),
     MenuEntry(AccreditorModelView, "Accreditors", "Accreditation", "fa-university"),
     MenuEntry(AccreditorMemberModelView, "Accreditor members", "Accreditation", "fa-users"),
+    MenuEntry(
+        AccreditationDecisionModelView, "Accreditation history", "Accreditation", "fa-history"
+    ),
     MenuEntry(CriterionModelView, "Criteria", "Accreditation", "fa-check-square-o"),
     MenuEntry(AuditEventModelView, "Audit trail", "Sign-in security", "fa-list-alt"),
     MenuEntry(SignInLockoutModelView, "Sign-in lockouts", "Sign-in security", "fa-lock"),

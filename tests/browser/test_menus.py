@@ -21,16 +21,18 @@ READER_MENU = {
 }
 OVERSIGHT = ["Reporting progress", "Reporting deadlines"]
 UPLOADS = {"Activities": ["Activities", "Activity uploads"]}
+#: Contacts and Recognized Accreditors read the accreditation history; surveyors do not.
+HISTORY = {"Accreditation": ["Accreditors", "Accreditation history", "Criteria"]}
 MANAGER_MENU = {
     **READER_MENU,
     **UPLOADS,
     "Annual reporting": OVERSIGHT,
-    "Accreditation": ["Accreditors", "Accreditor members", "Criteria"],
+    "Accreditation": ["Accreditors", "Accreditor members", "Accreditation history", "Criteria"],
     "Sign-in security": ["Audit trail", "Sign-in lockouts"],
 }
 MENUS = {
-    "contact_a": {**READER_MENU, **UPLOADS, "Annual reporting": ["Annual report"]},
-    "accreditor_tx": {**READER_MENU, **UPLOADS, "Annual reporting": OVERSIGHT},
+    "contact_a": {**READER_MENU, **UPLOADS, **HISTORY, "Annual reporting": ["Annual report"]},
+    "accreditor_tx": {**READER_MENU, **UPLOADS, **HISTORY, "Annual reporting": OVERSIGHT},
     "surveyor": READER_MENU,
     "staff": MANAGER_MENU,
     "admin": {**MANAGER_MENU, "Annual reporting": ["Annual report", *OVERSIGHT]},

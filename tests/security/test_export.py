@@ -11,7 +11,7 @@ from sqlalchemy import inspect, select
 
 from app.exporters.csv_stream import FORMULA_TRIGGERS
 from app.extensions import db
-from app.models import AuditEvent, Provider
+from app.models import AccreditationDecision, AuditEvent, Provider
 from app.services.clock import utcnow
 from tests import factories as f
 from tests.conftest import World
@@ -109,6 +109,16 @@ def _storable(triggers: list[str]) -> list[str]:
     return triggers
 
 
+def _replaced_decision(old: AccreditationDecision) -> AccreditationDecision:
+    new = AccreditationDecision(
+        provider_id=old.provider_id, outcome=old.outcome, decided_on=old.decided_on,
+        recorded_at=old.recorded_at,
+    )  # fmt: skip
+    db.session.delete(old)
+    db.session.add(new)
+    return new
+
+
 def _plant_formulas(triggers: list[str]) -> list[str]:
     """Every text column of every PARS row gets a value starting with a formula trigger."""
     triggers = _storable(triggers)
@@ -119,6 +129,8 @@ def _plant_formulas(triggers: list[str]) -> list[str]:
         if model is AuditEvent:  # append-only: planted in a new row
             rows = [AuditEvent(occurred_at=utcnow(), action="planted")]
             db.session.add(rows[0])
+        if model is AccreditationDecision:  # never updated: replaced by planted copies
+            rows = [_replaced_decision(row) for row in rows]
         for n, row in enumerate(rows):
             for column in columns:
                 value = triggers[n % len(triggers)] + f"{n}"
