@@ -41,6 +41,14 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")
 
 
+def part_name(group: str, key: str, attribute: str | None = None) -> str:
+    """The field name of a board's MOC attribute (``moc__ABIM__points``), a JA credit type
+    (``credit__IPCE``) or a profession's learners (``learners__Nurse``)."""
+    if group == "moc":
+        return f"moc__{slug(key)}__{attribute}"
+    return f"{group}__{slug(key)}"
+
+
 @dataclass(frozen=True)
 class Part:
     """One repeated-part field and what it stands for."""
@@ -56,7 +64,7 @@ def _moc_parts() -> list[Part]:
     for board in v.MOC_BOARDS.values:
         for moc in MOC_FIELDS:
             spec = Field(
-                f"moc__{slug(board)}__{moc.name}",
+                part_name("moc", board, moc.name),
                 moc_column(board, moc),
                 moc.kind,
                 Section.MOC,
@@ -74,7 +82,7 @@ def _ja_parts() -> list[Part]:
     credits = [
         Part(
             Field(
-                f"credit__{slug(credit_type)}",
+                part_name("credit", credit_type),
                 ja_credit_column(credit_type),
                 Kind.DECIMAL,
                 Section.JA,
@@ -91,7 +99,7 @@ def _ja_parts() -> list[Part]:
     learners = [
         Part(
             Field(
-                f"learners__{slug(profession)}",
+                part_name("learners", profession),
                 profession_column(profession),
                 Kind.INTEGER,
                 Section.JA,

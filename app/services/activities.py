@@ -20,7 +20,7 @@ from app.models import Activity, ActivityCredit, LearnerCount, MocRegistration
 from app.schema import vocabularies as v
 from app.schema.fields import ACTIVITY_FIELDS, MOC_FIELDS, Kind
 from app.schema.lifecycle import MocEntry, SupportEntry, allowed_transitions, status_problems
-from app.schema.repeated import REPEATED_PARTS, slug
+from app.schema.repeated import REPEATED_PARTS, part_name
 from app.security import scoping
 from app.services import audit
 from app.services.annual import year_is_locked
@@ -161,12 +161,12 @@ def repeated_values(activity: Activity) -> dict[str, Any]:
     values: dict[str, Any] = {"moc_boards": [m.board for m in activity.moc_registrations]}
     for moc in activity.moc_registrations:
         for name in MOC_ATTRIBUTES:
-            values[f"moc__{slug(moc.board)}__{name}"] = getattr(moc, name)
+            values[part_name("moc", moc.board, name)] = getattr(moc, name)
     for credit in activity.ja_credits:
-        values[f"credit__{slug(credit.credit_type)}"] = credit.amount
+        values[part_name("credit", credit.credit_type)] = credit.amount
     for count in activity.learner_counts:
         if count.year == activity.reporting_year:
-            values[f"learners__{slug(count.profession)}"] = count.count
+            values[part_name("learners", count.profession)] = count.count
     return values
 
 
@@ -201,7 +201,7 @@ def apply_repeated_values(activity: Activity, values: dict[str, Any]) -> None:
 def _moc_registration(row: MocRegistration | None, board: str, values: dict[str, Any]) -> Any:
     row = row or MocRegistration(board=board)
     for name in MOC_ATTRIBUTES:
-        value = values.get(f"moc__{slug(board)}__{name}")
+        value = values.get(part_name("moc", board, name))
         setattr(row, name, value if value is not None else ([] if name in LIST_ATTRS else None))
     return row
 

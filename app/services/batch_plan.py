@@ -19,11 +19,12 @@ from typing import Any, cast
 from sqlalchemy import Table, or_, select
 from sqlalchemy.engine import Connection
 
-from app.importers.base import ERROR, WARNING, BatchFile, Problem, SourceRow
+from app.importers.base import ERROR, BatchFile, Problem, SourceRow
 from app.models import ActivityCredit, CommercialSupport, LearnerCount, MocRegistration
 from app.models.activity import Activity
 from app.schema.fields import ACTIVITY_FIELDS
 from app.schema.lifecycle import SupportEntry
+from app.schema.repeated import part_name
 from app.services.batch_rows import (
     ACCME_ID_FIELD,
     KEY_FIELD,
@@ -36,7 +37,6 @@ from app.services.batch_rows import (
     RowResult,
     accme_id_of,
     check_row,
-    part_name,
     read_cells,
 )
 
@@ -279,4 +279,3 @@ def _add_parts(connection: Connection, found: dict[int, Existing]) -> None:
 
 
 
-__all__ = ["NEW", "UPDATED", "WARNING", "ChunkSink", "Outcome", "load_existing", "run_pass"]

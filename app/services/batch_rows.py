@@ -29,7 +29,7 @@ from app.models.activity import ACCME_ACTIVITY_ID_OFFSET
 from app.schema import vocabularies as v
 from app.schema.fields import ACTIVITY_FIELDS, MOC_FIELDS, PROVIDER_COLUMN, Field, Kind
 from app.schema.lifecycle import MocEntry, SupportEntry, allowed_transitions, status_problems
-from app.schema.repeated import REPEATED_PARTS, Part, slug
+from app.schema.repeated import REPEATED_PARTS, Part
 from app.schema.rules import reporting_year
 from app.schema.values import Support, ValueProblem, blank_value, format_value, parse_value
 
@@ -61,8 +61,8 @@ def _columns() -> dict[str, Column]:
 
 #: Every column a batch file may have (besides the provider column), by heading.
 COLUMNS: dict[str, Column] = _columns()
-_LABELS = {spec.name: spec.label for spec in ACTIVITY_FIELDS}
-_LABELS.update({part.spec.name: part.spec.label for part in REPEATED_PARTS})
+#: Every field a batch file fills, by field name.
+_SPECS = {column.spec.name: column.spec for column in COLUMNS.values()}
 _MOC_BY_BOARD = {
     board: [p for p in REPEATED_PARTS if p.group == "moc" and p.key == board]
     for board in v.MOC_BOARDS.values
@@ -189,7 +189,7 @@ def check_row(result: RowResult, existing: Existing | None, ctx: RowContext) -> 
     """Decide the row's action against the activity it updates (None: a new one) and
     add every rule problem; the result's action is REJECTED when it has an error."""
     result.existing = existing
-    key_label = _LABELS[KEY_FIELD]
+    key_label = _SPECS[KEY_FIELD].label
     unnamed = existing is None and not result.key and not result.values.get(ACCME_ID_FIELD)
     if unnamed and key_label not in _refused_columns(result):
         result.problems.append(_error(result.number, key_label, "", "required for every activity."))
@@ -205,7 +205,7 @@ def check_row(result: RowResult, existing: Existing | None, ctx: RowContext) -> 
         year = values.get("reporting_year", existing.reporting_year)
         result.problems += _learner_problems(result, existing, year)
         if status != existing.status:
-            result.changes.insert(0, (_LABELS[STATUS_FIELD], existing.status, status))
+            result.changes.insert(0, (_SPECS[STATUS_FIELD].label, existing.status, status))
     if existing is not None and not result.changes:
         result.action = UNCHANGED
     else:
@@ -264,7 +264,7 @@ def _target_status(result: RowResult, existing: Existing | None, ctx: RowContext
     result.status = wanted
     moving = current is not None and wanted != current
     if moving and wanted not in allowed_transitions(current or v.DRAFT, staff=ctx.staff):
-        label = _LABELS[STATUS_FIELD]
+        label = _SPECS[STATUS_FIELD].label
         message = (
             f"the activity is {current}; it cannot be moved to {wanted} by upload."
             if current != v.CLOSED
@@ -308,7 +308,7 @@ def _check_change_allowed(
 
 
 def _key_error(result: RowResult, message: str) -> Problem:
-    return _error(result.number, _LABELS[KEY_FIELD], result.key, message)
+    return _error(result.number, _SPECS[KEY_FIELD].label, result.key, message)
 
 
 def _rule_problems(
@@ -377,11 +377,11 @@ def _changes(result: RowResult, existing: Existing) -> list[tuple[str, str, str]
             continue
         old = existing.values.get(name)
         if not same_value(old, new):
-            found.append((_LABELS[name], _text(name, old), _text(name, new)))
+            found.append((_SPECS[name].label, _text(name, old), _text(name, new)))
     for name, new in result.parts.items():
         old = existing.parts.get(name)
         if not same_value(old, new):
-            found.append((_LABELS[name], _text(name, old), _text(name, new)))
+            found.append((_SPECS[name].label, _text(name, old), _text(name, new)))
     return found
 
 
@@ -406,15 +406,11 @@ def _list_key(items: Iterable[Any]) -> list[Any]:
     return keys if keys and isinstance(keys[0], tuple) else sorted(keys)
 
 
-_KINDS = {spec.name: spec.kind for spec in ACTIVITY_FIELDS}
-_KINDS.update({part.spec.name: part.spec.kind for part in REPEATED_PARTS})
-
-
 def _text(name: str, value: Any) -> str:
     if isinstance(value, list) and value and isinstance(value[0], SupportEntry):
         value = [Support(e.source, "In-kind" if e.in_kind else "Monetary", e.amount)
                  for e in value]  # fmt: skip
-    return str(format_value(_KINDS.get(name, Kind.TEXT), value))
+    return str(format_value(_SPECS[name].kind if name in _SPECS else Kind.TEXT, value))
 
 
 def moc_part_names() -> dict[str, tuple[str, str]]:
@@ -424,13 +420,6 @@ def moc_part_names() -> dict[str, tuple[str, str]]:
         for p in REPEATED_PARTS
         if p.group == "moc"
     }
-
-
-def part_name(group: str, key: str, attribute: str | None = None) -> str:
-    """The repeated-field name of a board's attribute, a credit type or a profession."""
-    if group == "moc":
-        return f"moc__{slug(key)}__{attribute}"
-    return f"{group}__{slug(key)}"
 
 
 MOC_ATTRIBUTES = tuple(m.name for m in MOC_FIELDS)

@@ -43,9 +43,9 @@ from app.schema import vocabularies as v
 from app.schema.fields import ACTIVITY_FIELDS
 from app.schema.repeated import REPEATED_PARTS
 from app.schema.rules import reporting_year
-from app.schema.values import LIST_SEPARATOR
 from app.services.batch_plan import ACTIVITY, CREDIT, LEARNERS, MOC, SUPPORT
 from app.services.batch_rows import KEY_FIELD, MOC_ATTRIBUTES, NEW, RowResult, moc_entries
+from app.services.bulk_sql import bulk_insert
 from app.services.clock import utcnow
 
 Plan = dict[str, Any]
@@ -345,37 +345,3 @@ class _Children:
         for table, rows in self.rows.items():
             if rows:
                 bulk_insert(connection, table, rows)
-
-
-def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Rows (all with the same keys, values as the plans hold them: dates and decimals as
-    text, lists as lists) into ``table`` in one statement: ``COPY`` on PostgreSQL (which
-    reads every value as text), a driver-level executemany on SQLite (which stores dates
-    as ISO text and numbers from their text, as SQLAlchemy would)."""
-    columns = list(rows[0])
-    lists = {name for name in columns if isinstance(table.c[name].type, TextList)}
-    names = ", ".join(f'"{name}"' for name in columns)
-    if connection.dialect.name == "postgresql":
-        raw = connection.connection.driver_connection
-        assert raw is not None
-        statement = f"COPY {table.name} ({names}) FROM STDIN"
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(_driver_values(row, columns, lists))
-        return
-    compiled = insert(table).compile(dialect=connection.dialect, column_keys=columns)
-    order = list(compiled.positiontup or columns)
-    connection.exec_driver_sql(
-        str(compiled), [tuple(_sqlite_values(row, order, lists)) for row in rows]
-    )
-
-
-def _driver_values(row: dict[str, Any], columns: list[str], lists: set[str]) -> list[Any]:
-    return [LIST_SEPARATOR.join(row[name] or []) if name in lists else row[name]
-            for name in columns]  # fmt: skip
-
-
-def _sqlite_values(row: dict[str, Any], columns: list[str], lists: set[str]) -> list[Any]:
-    values = _driver_values(row, columns, lists)
-    return [f"{val:%Y-%m-%d %H:%M:%S.%f}" if isinstance(val, dt.datetime) else val
-            for val in values]  # fmt: skip

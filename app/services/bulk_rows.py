@@ -39,8 +39,8 @@ from app.models.activity import Activity
 from app.models.base import TextList
 from app.schema import lifecycle
 from app.schema import vocabularies as v
-from app.schema.values import LIST_SEPARATOR
 from app.services import reference_data as ref
+from app.services.bulk_sql import copy_rows
 
 #: "Today" for generated statuses: fixed, so the same seed gives the same data any day.
 REFERENCE_DATE = dt.date(2026, 6, 30)
@@ -389,23 +389,9 @@ def write_batch(session: Session, batch: Batch) -> None:
         if not rows:
             continue
         if postgres:
-            _copy_rows(session, table, rows)
+            copy_rows(session.connection(), table, rows)
         else:
             session.execute(insert(table), rows)
-
-
-def _copy_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """PostgreSQL COPY through psycopg 3; list columns are written ``;``-joined."""
-    columns = list(rows[0])
-    lists = {name for name in columns if isinstance(table.c[name].type, TextList)}
-    names = ", ".join(f'"{name}"' for name in columns)
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
-    with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(
-                [LIST_SEPARATOR.join(row[name]) if name in lists else row[name] for name in columns]
-            )
 
 
 def sync_id_sequence(session: Session, table: Table) -> None:

@@ -50,13 +50,13 @@ from app.services.batch_rows import NEW, UPDATED, RowContext, RowResult
 from app.services.batch_write import (
     Plan,
     PlanOutdated,
-    bulk_insert,
     has_parts,
     insert_staged,
     plan_of,
     staged_row,
     write_chunk,
 )
+from app.services.bulk_sql import bulk_insert
 from app.services.clock import utcnow
 from app.services.errors import ConflictError, InputError, NotInScopeError, RuleError
 
@@ -470,11 +470,13 @@ def _commit(
     ctx = row_context(session, actor, provider, today or utcnow().date())
     if upload.checked_for != ctx.today:
         raise _PreviewOutdated(EARLIER_DAY)
-    if not ctx.staff and _touches_locked_year(connection, upload.id, ctx):
+    if not ctx.staff and _adds_to_locked_year(connection, upload.id, ctx):
         raise _PreviewOutdated()
     try:
         insert_staged(connection, provider.id, upload.id, utcnow())
         for plans, done in _stored_plans(connection, upload.id):
+            if not ctx.staff and any(ctx.year_locked(y) for p in plans for y in p.get("y", [])):
+                raise _PreviewOutdated()
             write_chunk(connection, provider.id, plans)
             if progress is not None:
                 progress(done)
@@ -485,13 +487,12 @@ def _commit(
     session.commit()
 
 
-def _touches_locked_year(connection: Any, upload_id: int, ctx: RowContext) -> bool:
-    """Whether a reporting year the upload adds to or changes was submitted since the
-    preview (contacts may not change a submitted year)."""
+def _adds_to_locked_year(connection: Any, upload_id: int, ctx: RowContext) -> bool:
+    """Whether a reporting year the upload's new activities go into was submitted since
+    the preview (contacts may not add to a submitted year; the years the plans change
+    are checked chunk by chunk as they are written)."""
     staged = select(STAGED.c.reporting_year).where(STAGED.c.upload_id == upload_id).distinct()
-    years = set(connection.execute(staged).scalars())
-    for plans, _row in _stored_plans(connection, upload_id):
-        years.update(y for plan in plans for y in plan.get("y", []))
+    years = connection.execute(staged).scalars()
     return any(ctx.year_locked(year) for year in years if year is not None)
 
 

@@ -13,6 +13,7 @@ from app.importers.base import ERROR, WARNING, Problem, SourceRow
 from app.models.activity import ACCME_ACTIVITY_ID_OFFSET
 from app.schema import vocabularies as v
 from app.schema.lifecycle import SupportEntry
+from app.schema.repeated import part_name
 from app.schema.values import Support
 from app.services.batch_rows import (
     COLUMNS,
@@ -26,7 +27,6 @@ from app.services.batch_rows import (
     check_row,
     moc_entries,
     moc_part_names,
-    part_name,
     read_cells,
     same_value,
 )
