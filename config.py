@@ -132,6 +132,8 @@ class Config:
     PARS_UPLOAD_MAX_XLSX_BYTES = _int("PARS_UPLOAD_MAX_XLSX_MB", 100) * 1024 * 1024
     PARS_UPLOAD_MAX_XLSX_ENTRIES = _int("PARS_UPLOAD_MAX_XLSX_ENTRIES", 1000)
     PARS_UPLOAD_MAX_PROBLEMS = _int("PARS_UPLOAD_MAX_PROBLEMS", 50_000)
+    # Files attached to an accreditation review (self-study report, evidence...).
+    PARS_MATERIAL_MAX_MB = _int("PARS_MATERIAL_MAX_MB", 20)
 
 
 class ProductionConfig(Config):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -115,3 +117,22 @@ def seed_criteria_command() -> None:
     from app.services.criteria import seed_criteria
 
     click.echo(f"{seed_criteria(db.session)} criteria added.")
+
+
+@pars.command("review-reminders")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Run as on this day (YYYY-MM-DD); default: today.",
+)
+@with_appcontext
+def review_reminders_command(today: dt.datetime | None) -> None:
+    """Email the reminders of accreditation reviews due today: Confirmation of Intent and
+    materials (30, 7 and 1 days ahead) and interviews (7 and 1 days). Meant for a daily
+    cron job: a reminder already sent is never sent again."""
+    from app.services.review_mail import send_due_reminders
+
+    day = today.date() if today else dt.date.today()
+    sent = send_due_reminders(db.session, day)
+    click.echo(f"{sent} reminder(s) sent.")

@@ -43,7 +43,12 @@ from app.models import (
     RateLimitCounter,
     ReportingYear,
     Review,
+    ReviewActivity,
     ReviewAssignment,
+    ReviewComment,
+    ReviewEvent,
+    ReviewFinding,
+    ReviewMaterial,
     SignInLockout,
     SignInSession,
     Upload,
@@ -63,6 +68,11 @@ from tests.smtp import Inbox, mail_to, smtp_server
 
 DATA_TABLES = (
     AccreditationDecision,
+    ReviewFinding,
+    ReviewComment,
+    ReviewMaterial,
+    ReviewActivity,
+    ReviewEvent,
     Criterion,
     UploadChange,
     UploadProblem,
@@ -170,7 +180,8 @@ def make_user(email: str, role_name: str | None, **kwargs: Any) -> User:
 @dataclass
 class World:
     """The security fixture world of security.md: A sees P1 and P2; B sees P3; RA-TX
-    accredits P1 (Texas) and not P3; surveyor S is assigned to a review of P3 only."""
+    accredits P1 (Texas) and not P3; surveyor S is assigned to a review of P3 only.
+    P1 is state-accredited; P2 and P3 are ACCME-accredited, P4 jointly accredited."""
 
     p1: Provider
     p2: Provider
@@ -189,6 +200,7 @@ class World:
     admin: User
     nobody: User
     review_p3: Review
+    review_p2: Review
 
 
 def build_world() -> World:
@@ -211,8 +223,10 @@ def build_world() -> World:
     )
     p3 = f.ProviderFactory(
         name="Columbus Community Hospital",
+        # ACCME-accredited, so that it has an online accreditation review (surveyor S's);
+        # its accreditor row is the matrix's foreign accreditor (contact A never sees it).
         accreditor=ohio,
-        kind=v.STATE_KIND,
+        kind=v.ACCME_KIND,
         accme_id="0000103",
         state="OH",
         city="Columbus",
@@ -235,6 +249,9 @@ def build_world() -> World:
     surveyor = make_user("surveyor@example.test", roles.SURVEYOR)
     review_p3 = f.ReviewFactory(provider=p3)
     f.AssignmentFactory(review=review_p3, user=surveyor)
+    # Contact A's ACCME-accredited provider has a decided review (P1, state-accredited,
+    # has none: state-accredited providers do not use online accreditation).
+    review_p2 = f.ReviewFactory(provider=p2, stage=v.REVIEW_DECIDED)
     a1 = f.ActivityFactory(provider=p1, title="P1 Sepsis Update", provider_activity_id="P1-001")
     a2 = f.ActivityFactory(
         provider=p2,
@@ -271,6 +288,7 @@ def build_world() -> World:
         admin=make_user("admin@example.test", roles.ADMIN),
         nobody=make_user("nobody@example.test", None),
         review_p3=review_p3,
+        review_p2=review_p2,
     )
     # Staff-only records: a failed sign-in of contact B and an audit row about P3.
     db.session.add(

@@ -24,7 +24,15 @@ from app.models.criterion import Criterion
 from app.models.decision import AccreditationDecision
 from app.models.provider import Provider, ProviderContact
 from app.models.reporting import AccreditorDeadline, ProgramSummary, ReportingYear
-from app.models.review import Review, ReviewAssignment
+from app.models.review import (
+    Review,
+    ReviewActivity,
+    ReviewAssignment,
+    ReviewComment,
+    ReviewEvent,
+    ReviewFinding,
+    ReviewMaterial,
+)
 from app.models.upload import Upload, UploadChange, UploadProblem
 
 __all__ = [
@@ -48,7 +56,12 @@ __all__ = [
     "RateLimitCounter",
     "ReportingYear",
     "Review",
+    "ReviewActivity",
     "ReviewAssignment",
+    "ReviewComment",
+    "ReviewEvent",
+    "ReviewFinding",
+    "ReviewMaterial",
     "SignInLockout",
     "SignInSession",
     "Upload",

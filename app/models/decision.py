@@ -31,6 +31,10 @@ class AccreditationDecision(Model):
     notes: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     recorded_by: Mapped[str | None] = mapped_column(String(320))
+    #: The review the decision concludes (none for a decision recorded on its own).
+    review_id: Mapped[int | None] = mapped_column(
+        ForeignKey("review.id", ondelete="SET NULL"), index=True
+    )
 
     provider: Mapped[Provider] = relationship(lazy="joined")
 

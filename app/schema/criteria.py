@@ -55,8 +55,7 @@ _STANDARDS = (
     CriterionSpec("SII-4", "Manage Commercial Support Appropriately", STANDARD, _SII),
     CriterionSpec(
         "SII-5",
-        "Manage Ancillary Activities Offered in Conjunction with Accredited Continuing "
-        "Education",
+        "Manage Ancillary Activities Offered in Conjunction with Accredited Continuing Education",
         STANDARD,
         _SII,
     ),

@@ -353,12 +353,33 @@ CONTACT_TYPES = vocabulary(
 )
 PRIMARY_CONTACT = "Primary Contact"
 REVIEW_CYCLES = vocabulary("Review cycle", "Initial", "Reaccreditation", "Progress Report")
+REVIEW_INTENT = "Confirmation of Intent"
+REVIEW_MATERIALS_DUE = "Materials Due"
+REVIEW_SUBMITTED = "Submitted"
+REVIEW_UNDER_REVIEW = "Under Review"
+REVIEW_COMMITTEE = "Committee"
+REVIEW_DECIDED = "Decided"
 REVIEW_STAGES = vocabulary(
     "Review stage",
-    "Confirmation of Intent",
-    "Materials Due",
-    "Submitted",
-    "Under Review",
-    "Committee",
-    "Decided",
+    REVIEW_INTENT,
+    REVIEW_MATERIALS_DUE,
+    REVIEW_SUBMITTED,
+    REVIEW_UNDER_REVIEW,
+    REVIEW_COMMITTEE,
+    REVIEW_DECIDED,
+)
+#: A surveyor's finding on one criterion (domain.md §6.2).
+FINDINGS = vocabulary("Finding", "Compliance", "Noncompliance", "Not applicable")
+NONCOMPLIANCE = "Noncompliance"
+#: The files a provider submits for a review.
+MATERIAL_SELF_STUDY = "Self-study report"
+MATERIAL_ATTACHMENT = "Attachment"
+MATERIAL_PROGRESS_REPORT = "Progress report"
+MATERIAL_EVIDENCE = "Performance-in-practice evidence"
+MATERIAL_KINDS = vocabulary(
+    "Material",
+    MATERIAL_SELF_STUDY,
+    MATERIAL_ATTACHMENT,
+    MATERIAL_PROGRESS_REPORT,
+    MATERIAL_EVIDENCE,
 )

@@ -11,12 +11,17 @@ from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from sqlalchemy import func, select
 from sqlalchemy.exc import MultipleResultsFound
 
-from app.security import ratelimit  # noqa: F401  (registers the pars-db:// limiter storage)
+from app.security import (
+    ratelimit,  # noqa: F401  (registers the pars-db:// limiter storage)
+    scoping,
+)
 from app.services import signin_sessions
 from app.services.policy import session_limits
 from app.views.auth import SESSION_KEY, SignInView
 from app.views.users import PARSUserDBModelView
 
+#: Menu entries of online accreditation (ACCME-accredited and jointly accredited providers).
+ONLINE_ACCREDITATION_MENUS = frozenset({"Reviews"})
 #: What a user is told when their session was ended on the server.
 ENDED_MESSAGES = {
     signin_sessions.IDLE: "You were signed out after a period of inactivity. Please sign in again.",
@@ -77,6 +82,18 @@ class PARSSecurityManager(SecurityManager):
             )
         except MultipleResultsFound:
             return None
+
+    def has_access(self, permission_name: str, view_name: str) -> bool:
+        """Flask-AppBuilder's check, plus: the "Reviews" menu only for users with a part
+        in online accreditation (not for a contact of state-accredited providers only)."""
+        if (
+            permission_name == "menu_access"
+            and view_name in ONLINE_ACCREDITATION_MENUS
+            and has_request_context()
+            and not scoping.uses_online_accreditation(self.session, g.get("user"))
+        ):
+            return False
+        return bool(super().has_access(permission_name, view_name))
 
     def exist_permission_on_roles(
         self, view_name: str, permission_name: str, role_ids: list[int]

@@ -35,7 +35,15 @@ PARS_VIEWS = {
     "UploadModelView",
     "CriterionModelView",
     "AccreditationDecisionModelView",
+    "ReviewModelView",
+    "ReviewDashboardView",
 }
+#: What each side of an accreditation review does on the review pages (the permission
+#: names of :class:`app.views.reviews.ReviewModelView`'s steps).
+REVIEW_READ = ("can_list", "can_show")
+REVIEW_STAFF = (*REVIEW_READ, "can_add", "can_manage", "can_decide", "can_survey")
+REVIEW_PROVIDER = (*REVIEW_READ, "can_provide")
+REVIEW_SURVEYOR = (*REVIEW_READ, "can_survey", "can_declare")
 
 
 def _grant(view: str, *permissions: str) -> list[tuple[str, str]]:
@@ -80,6 +88,8 @@ def role_permissions() -> dict[str, list[tuple[str, str]]]:
         *_grant("AnnualReportView", "can_show", "can_edit", "can_reopen", "can_extend"),
         *_annual_oversight(),
         *_grant("UploadModelView", *READ, "can_add"),
+        *_grant("ReviewModelView", *REVIEW_STAFF),
+        *_grant("ReviewDashboardView", "can_list"),
     ]
     contact = [
         *_read_scope(),
@@ -89,6 +99,7 @@ def role_permissions() -> dict[str, list[tuple[str, str]]]:
         *_grant("AnnualReportView", "can_list", "can_show", "can_edit"),
         *_grant("UploadModelView", *READ, "can_add"),
         *_grant("AccreditationDecisionModelView", *READ),
+        *_grant("ReviewModelView", *REVIEW_PROVIDER),
     ]
     accreditor = [
         *_read_scope(),
@@ -101,7 +112,11 @@ def role_permissions() -> dict[str, list[tuple[str, str]]]:
         roles.ADMIN: staff,
         roles.STAFF: staff,
         roles.ACCREDITOR: accreditor,
-        roles.SURVEYOR: _read_scope(),
+        roles.SURVEYOR: [
+            *_read_scope(),
+            *_grant("ReviewModelView", *REVIEW_SURVEYOR),
+            *_grant("ReviewDashboardView", "can_list"),
+        ],
         roles.CONTACT: contact,
     }
 

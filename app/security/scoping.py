@@ -3,8 +3,11 @@
 * Admin and ACCME Staff see everything.
 * A Recognized Accreditor sees the providers it accredits.
 * A Volunteer Surveyor sees the providers of the reviews assigned to them (until they
-  declare a conflict).
-* A Provider Contact sees the providers they are a contact for.
+  declare a conflict), those reviews and nothing of other reviews, and of the provider's
+  activities those of the term under review.
+* A Provider Contact sees the providers they are a contact for, and the accreditation
+  reviews of those that ACCME accredits (a state-accredited provider has none); the
+  findings of a review once it is decided, never the surveyors' comments.
 * Anyone else sees nothing.
 
 A user with several roles sees the union. Every list, count, page, edit, delete, action,
@@ -14,10 +17,11 @@ outside the user's scope is simply not there (the views answer 404).
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar, cast
 
 from flask import g, has_request_context
-from sqlalchemy import ColumnElement, false, or_, select, true, union
+from sqlalchemy import ColumnElement, and_, false, or_, select, true, union
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -36,15 +40,27 @@ from app.models import (
     ProviderContact,
     ReportingYear,
     Review,
+    ReviewActivity,
     ReviewAssignment,
+    ReviewComment,
+    ReviewEvent,
+    ReviewFinding,
+    ReviewMaterial,
     Upload,
     UploadChange,
     UploadProblem,
     User,
 )
+from app.schema import vocabularies as v
 from app.security import roles
 
 Q = TypeVar("Q")
+T = TypeVar("T")
+#: A review and the records that belong to it.
+REVIEW_MODELS = (
+    Review, ReviewAssignment, ReviewEvent, ReviewActivity, ReviewMaterial, ReviewFinding,
+    ReviewComment,
+)  # fmt: skip
 
 
 class Actor(Protocol):
@@ -67,7 +83,7 @@ def sees_everything(user: Actor | None) -> bool:
     return bool(role_names(user) & roles.UNRESTRICTED_ROLES)
 
 
-def _provider_id_queries(user: Actor) -> list[Any]:
+def _provider_id_queries(user: Actor, *, surveys: bool = True) -> list[Any]:
     names = role_names(user)
     queries = []
     if roles.CONTACT in names:
@@ -79,7 +95,7 @@ def _provider_id_queries(user: Actor) -> list[Any]:
             AccreditorMember.user_id == user.id
         )
         queries.append(select(Provider.id).where(Provider.accreditor_id.in_(member_of)))
-    if roles.SURVEYOR in names:
+    if surveys and roles.SURVEYOR in names:
         queries.append(
             select(Review.provider_id)
             .join(ReviewAssignment, ReviewAssignment.review_id == Review.id)
@@ -97,15 +113,168 @@ def visible_provider_ids(session: Session, user: Actor | None) -> frozenset[int]
         return None
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
-    cache_key = ("pars_visible_providers", user.id)
+    return _cached(("pars_visible_providers", user.id), lambda: _provider_ids(session, user))
+
+
+def _provider_ids(session: Session, user: Actor, *, surveys: bool = True) -> frozenset[int]:
+    queries = _provider_id_queries(user, surveys=surveys)
+    return frozenset(session.scalars(union(*queries)).all()) if queries else frozenset()
+
+
+def _cached(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """A value computed once per request (always afresh outside a request)."""
     cache = g.setdefault("pars_scope_cache", {}) if has_request_context() else {}
-    if cache_key not in cache:
-        queries = _provider_id_queries(user)
-        ids: frozenset[int] = frozenset()
-        if queries:
-            ids = frozenset(session.scalars(union(*queries)).all())
-        cache[cache_key] = ids
-    return cache[cache_key]
+    if key not in cache:
+        cache[key] = compute()
+    return cast(T, cache[key])
+
+
+class ReviewScope:
+    """The reviews a user reads: ``provided`` (as the provider's contact) and
+    ``surveyed`` (as an assigned surveyor who has not declared a conflict)."""
+
+    def __init__(self, provided: frozenset[int], surveyed: frozenset[int]) -> None:
+        self.provided = provided
+        self.surveyed = surveyed
+
+    @property
+    def all(self) -> frozenset[int]:
+        return self.provided | self.surveyed
+
+
+def _reviews_provided(session: Session, user: Actor) -> frozenset[int]:
+    """Reviews of the ACCME-accredited and jointly accredited providers the user is a
+    contact for: state-accredited providers have no online accreditation."""
+    mine = select(ProviderContact.provider_id).where(ProviderContact.user_id == user.id)
+    query = (
+        select(Review.id)
+        .join(Provider, Provider.id == Review.provider_id)
+        .where(Provider.id.in_(mine), Provider.kind != v.STATE_KIND)
+    )
+    return frozenset(session.scalars(query).all())
+
+
+def _reviews_surveyed(session: Session, user: Actor) -> frozenset[int]:
+    query = select(ReviewAssignment.review_id).where(
+        ReviewAssignment.user_id == user.id, ReviewAssignment.recused.is_(False)
+    )
+    return frozenset(session.scalars(query).all())
+
+
+def visible_reviews(session: Session, user: Actor | None) -> ReviewScope | None:
+    """The accreditation reviews ``user`` may read, or None for all of them (staff).
+
+    Read once per request, like the providers: a surveyor who declares a conflict or is
+    unassigned loses the review on the next request."""
+    if sees_everything(user):
+        return None
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ReviewScope(frozenset(), frozenset())
+    names = role_names(user)
+
+    def read() -> ReviewScope:
+        provided = _reviews_provided(session, user) if roles.CONTACT in names else frozenset()
+        surveyed = _reviews_surveyed(session, user) if roles.SURVEYOR in names else frozenset()
+        return ReviewScope(provided, surveyed)
+
+    return _cached(("pars_visible_reviews", user.id), read)
+
+
+def uses_online_accreditation(session: Session, user: Actor | None) -> bool:
+    """Whether the user has any part in online accreditation: staff, surveyors, and
+    contacts of at least one ACCME-accredited or jointly accredited provider. Everyone
+    else (a contact of state-accredited providers only, a Recognized Accreditor) has no
+    review menu, and review pages answer 404."""
+    names = role_names(user)
+    if sees_everything(user) or roles.SURVEYOR in names:
+        return True
+    if roles.CONTACT not in names or user is None:
+        return False
+    query = (
+        select(ProviderContact.id)
+        .join(Provider, Provider.id == ProviderContact.provider_id)
+        .where(ProviderContact.user_id == user.id, Provider.kind != v.STATE_KIND)
+        .limit(1)
+    )
+    return _cached(
+        ("pars_online_accreditation", user.id),
+        lambda: session.scalars(query).first() is not None,
+    )
+
+
+def _in_ids(column: Any, ids: frozenset[int]) -> ColumnElement[bool]:
+    return column.in_(sorted(ids)) if ids else false()
+
+
+def _review_predicate(session: Session, model: Any, user: Actor) -> ColumnElement[bool]:
+    """Reviews and their parts. Findings reach the provider once the review is decided;
+    comments are for the surveyors and staff only."""
+    scope = visible_reviews(session, user)
+    if scope is None:
+        return true()
+    if model is Review:
+        return _in_ids(Review.id, scope.all)
+    if model is ReviewComment:
+        return _in_ids(ReviewComment.review_id, scope.surveyed)
+    if model is ReviewFinding:
+        decided = select(Review.id).where(
+            Review.id.in_(sorted(scope.provided)), Review.stage == v.REVIEW_DECIDED
+        )
+        return or_(
+            _in_ids(ReviewFinding.review_id, scope.surveyed),
+            ReviewFinding.review_id.in_(decided),
+        )
+    if model is ReviewEvent:  # the provider does not see the surveyors' steps
+        return or_(
+            _in_ids(ReviewEvent.review_id, scope.surveyed),
+            and_(_in_ids(ReviewEvent.review_id, scope.provided), ReviewEvent.internal.is_(False)),
+        )
+    if model is ReviewAssignment:  # a surveyor their own; the provider its active team
+        return or_(
+            ReviewAssignment.user_id == user.id,
+            and_(
+                _in_ids(ReviewAssignment.review_id, scope.provided),
+                ReviewAssignment.recused.is_(False),
+            ),
+        )
+    return _in_ids(model.review_id, scope.all)
+
+
+def _surveyed_terms(session: Session, user: Actor) -> list[tuple[int, Any, Any]]:
+    """(provider, term start, term end) of the reviews the surveyor is active on."""
+    query = (
+        select(Review.provider_id, Review.term_start, Review.term_end)
+        .join(ReviewAssignment, ReviewAssignment.review_id == Review.id)
+        .where(ReviewAssignment.user_id == user.id, ReviewAssignment.recused.is_(False))
+    )
+    return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+
+
+def _activity_predicate(
+    session: Session, user: Actor, ids: frozenset[int] | None
+) -> ColumnElement[bool]:
+    """Activities of the providers in scope; for a surveyor, only those of the term under
+    review (an activity overlapping it; all of them when the review has no term)."""
+    if ids is None or roles.SURVEYOR not in role_names(user):
+        return _by_provider(Activity.provider_id, ids)
+    others = _cached(
+        ("pars_non_survey_providers", user.id),
+        lambda: (
+            frozenset(session.scalars(union(*qs)).all())
+            if (qs := _provider_id_queries(user, surveys=False))
+            else frozenset()
+        ),
+    )
+    clauses = [_in_ids(Activity.provider_id, others)]
+    terms = _cached(("pars_surveyed_terms", user.id), lambda: _surveyed_terms(session, user))
+    for provider_id, start, end in terms:
+        conditions = [Activity.provider_id == provider_id]
+        if end is not None:
+            conditions.append(Activity.start_date <= end)
+        if start is not None:
+            conditions.append(Activity.end_date >= start)
+        clauses.append(and_(*conditions))
+    return or_(*clauses)
 
 
 def _by_provider(column: Any, ids: frozenset[int] | None) -> ColumnElement[bool]:
@@ -131,10 +300,12 @@ def _user_predicate(user: Actor, ids: frozenset[int] | None) -> ColumnElement[bo
     return or_(User.id == user.id, User.id.in_(colleagues))
 
 
-def _activity_child(model: Any, ids: frozenset[int] | None) -> ColumnElement[bool]:
+def _activity_child(
+    session: Session, model: Any, user: Actor, ids: frozenset[int] | None
+) -> ColumnElement[bool]:
     if ids is None:
         return true()
-    visible = select(Activity.id).where(_by_provider(Activity.provider_id, ids))
+    visible = select(Activity.id).where(_activity_predicate(session, user, ids))
     return model.activity_id.in_(visible)
 
 
@@ -150,13 +321,17 @@ def predicate(session: Session, model: type, user: Actor | None) -> ColumnElemen
         return _by_provider(Provider.id, ids)
     if model is Criterion:  # the public accreditation rules: every signed-in user
         return true()
+    if model in REVIEW_MODELS:
+        return _review_predicate(session, model, user)
     if model in (
-        Activity, ProviderContact, Review, ReportingYear, ProgramSummary, Upload,
+        ProviderContact, ReportingYear, ProgramSummary, Upload,
         AccreditationDecision,
     ):  # fmt: skip
         return _by_provider(model.provider_id, ids)
+    if model is Activity:
+        return _activity_predicate(session, user, ids)
     if model in (CommercialSupport, MocRegistration, ActivityCredit, LearnerCount):
-        return _activity_child(model, ids)
+        return _activity_child(session, model, user, ids)
     if model in (UploadProblem, UploadChange):
         if ids is None:
             return true()
@@ -173,8 +348,6 @@ def predicate(session: Session, model: type, user: Actor | None) -> ColumnElemen
         return _user_predicate(user, ids)
     if model is AccreditorMember:
         return true() if ids is None else AccreditorMember.user_id == user.id
-    if model is ReviewAssignment:
-        return true() if ids is None else ReviewAssignment.user_id == user.id
     return true() if ids is None else false()
 
 

@@ -109,3 +109,15 @@ def record(
     )
     session.add(event)
     return event
+
+
+EXPORTED = "export"
+
+
+def record_export(session: Session, actor: Any, what: str, filters: str = "") -> None:
+    """One audit row for a CSV export (security check 24): who downloaded which list,
+    with which filters. Committed at once: the file itself is written after the view
+    returns."""
+    detail = f"{what}; filters: {filters}" if filters else what
+    record(session, EXPORTED, actor=actor, object_type=what, detail=detail)
+    session.commit()

@@ -172,8 +172,7 @@ def _match_accme_id(
         )
     elif existing is not None and found.id != existing.id:
         message = (
-            f"{label}: {raw} is the ID of activity {found.values[KEY_FIELD]}, not of "
-            f"{result.key}."
+            f"{label}: {raw} is the ID of activity {found.values[KEY_FIELD]}, not of {result.key}."
         )
     elif existing is None and result.key:
         message = (
@@ -276,6 +275,3 @@ def _add_parts(connection: Connection, found: dict[int, Existing]) -> None:
         name = part_name("learners", profession)
         existing.parts[name] = existing.parts.get(name, 0) + count
         existing.learner_years.setdefault(profession, {})[counted["year"]] = count
-
-
-

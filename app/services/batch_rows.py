@@ -161,6 +161,7 @@ def read_cells(row: SourceRow, ctx: RowContext) -> RowResult:
     result.key = values.get(KEY_FIELD) or ""
     return result
 
+
 _NOT_JOINT = "only jointly accredited providers report this; leave it blank."
 
 
@@ -415,11 +416,7 @@ def _text(name: str, value: Any) -> str:
 
 def moc_part_names() -> dict[str, tuple[str, str]]:
     """Repeated-field name -> (board, MOC attribute), for every per-board column."""
-    return {
-        p.spec.name: (p.key, p.attribute or "")
-        for p in REPEATED_PARTS
-        if p.group == "moc"
-    }
+    return {p.spec.name: (p.key, p.attribute or "") for p in REPEATED_PARTS if p.group == "moc"}
 
 
 MOC_ATTRIBUTES = tuple(m.name for m in MOC_FIELDS)

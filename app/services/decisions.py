@@ -15,7 +15,8 @@ from app.schema import vocabularies as v
 from app.security import scoping
 from app.services import audit
 from app.services.clock import utcnow
-from app.services.errors import InputError, NotInScopeError, RuleError
+from app.services.errors import ForbiddenError, InputError, NotInScopeError
+from app.services.review_access import require_accredited_by_accme
 
 #: Years of the term each accrediting outcome gives.
 TERM_YEARS = {
@@ -26,8 +27,16 @@ TERM_YEARS = {
 RECORDED = "accreditation decision recorded"
 
 
-class NotStaffError(RuleError):
+class NotStaffError(ForbiddenError):
     """Only ACCME staff record accreditation decisions (views answer 403)."""
+
+
+def anniversary(day: dt.date, years: int) -> dt.date:
+    """The same date ``years`` later (March 1 for February 29 in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # February 29
+        return dt.date(day.year + years, 3, 1)
 
 
 def term_for(outcome: str, decided_on: dt.date) -> tuple[dt.date | None, dt.date | None]:
@@ -36,11 +45,7 @@ def term_for(outcome: str, decided_on: dt.date) -> tuple[dt.date | None, dt.date
     years = TERM_YEARS.get(outcome)
     if years is None:
         return None, None
-    try:
-        anniversary = decided_on.replace(year=decided_on.year + years)
-    except ValueError:  # February 29
-        anniversary = dt.date(decided_on.year + years, 3, 1)
-    return decided_on, anniversary - dt.timedelta(days=1)
+    return decided_on, anniversary(decided_on, years) - dt.timedelta(days=1)
 
 
 def record_decision(
@@ -53,16 +58,29 @@ def record_decision(
 ) -> AccreditationDecision:
     """Record a decision for an ACCME-accredited or jointly accredited provider and give
     the provider its status and term, with one audit row, in one transaction."""
+    decision = add_decision(session, actor, provider_id, outcome, decided_on, notes)
+    session.commit()
+    return decision
+
+
+def add_decision(
+    session: Session,
+    actor: Any,
+    provider_id: int,
+    outcome: str,
+    decided_on: dt.date,
+    notes: str | None = None,
+    *,
+    review_id: int | None = None,
+) -> AccreditationDecision:
+    """The decision and its effects (status, term, audit row), flushed but not committed:
+    the caller's transaction also closes the review it concludes."""
     if not scoping.sees_everything(actor):
         raise NotStaffError("Only ACCME staff record accreditation decisions.")
     provider = session.get(Provider, provider_id)
     if provider is None:
         raise NotInScopeError()
-    if provider.kind == v.STATE_KIND:
-        raise RuleError(
-            f"{provider.name} is accredited by a Recognized Accreditor, not by ACCME: its "
-            "accreditation decisions are not recorded in PARS."
-        )
+    require_accredited_by_accme(provider)
     if outcome not in v.ACCREDITATION_STATUSES:
         raise InputError("outcome", "Choose one of the listed outcomes.")
     if decided_on > utcnow().date():
@@ -77,6 +95,7 @@ def record_decision(
         notes=(notes or "").strip() or None,
         recorded_at=utcnow(),
         recorded_by=getattr(actor, "email", None),
+        review_id=review_id,
     )
     session.add(decision)
     provider.accreditation_status = outcome
@@ -92,5 +111,4 @@ def record_decision(
         object_id=decision.id,
         detail=f"{outcome}, decided {decided_on:%m/%d/%Y}",
     )
-    session.commit()
     return decision

@@ -34,6 +34,7 @@ from app.models import (
     ProviderContact,
     Review,
     ReviewAssignment,
+    ReviewEvent,
     User,
 )
 from app.schema import vocabularies as v
@@ -48,6 +49,7 @@ from app.services.bulk_rows import (
     sync_id_sequence,
     write_batch,
 )
+from app.services.clock import utcnow
 from app.services.synthetic import (
     FORMAT_WEIGHTS,
     provider_info,
@@ -316,27 +318,55 @@ def _create_reviews(
     showcase: _Showcase,
     surveyor: Any,
 ) -> int:
-    """The surveyor's reaccreditation review (under review) and a few unassigned reviews
-    of other ACCME-accredited providers at other stages."""
+    """The surveyor's reaccreditation review (under review; the surveyor still has to
+    declare their conflicts of interest), the demo contact's reaccreditation waiting for
+    its Confirmation of Intent, and a few unassigned reviews of other ACCME-accredited
+    providers at other stages. Each starts its history with "review opened"."""
+    today = utcnow().date()
     surveyed = showcase.surveyed
     review = Review(
         provider_id=surveyed.id,
         cycle="Reaccreditation",
-        stage="Under Review",
-        materials_due=dt.date(2026, 3, 2),
+        stage=v.REVIEW_UNDER_REVIEW,
+        materials_due=today - dt.timedelta(days=45),
+        interview_on=today + dt.timedelta(days=21),
         term_start=surveyed.term_start,
         term_end=surveyed.term_end,
     )
-    assignment = ReviewAssignment(recused=False)
+    assignment = ReviewAssignment(recused=False, assigned_at=utcnow())
     assignment.user = surveyor
     review.assignments.append(assignment)
-    session.add(review)
+    own = Review(
+        provider_id=showcase.accme.id,
+        cycle="Reaccreditation",
+        stage=v.REVIEW_INTENT,
+        intent_due=today + dt.timedelta(days=25),
+        materials_due=today + dt.timedelta(days=90),
+        term_start=showcase.accme.term_start,
+        term_end=showcase.accme.term_end,
+    )
+    demo_reviews = [review, own]
     others = [p for p in providers if p.kind == v.ACCME_KIND][2 : 2 + len(OTHER_REVIEWS)]
     for provider, (cycle, stage) in zip(others, OTHER_REVIEWS, strict=True):
-        due = dt.date(rng.choice((2025, 2026)), rng.randint(1, 12), 1)
-        session.add(Review(provider_id=provider.id, cycle=cycle, stage=stage, materials_due=due))
+        due = today + dt.timedelta(days=rng.randint(-30, 120))
+        intent = due - dt.timedelta(days=60) if stage == v.REVIEW_INTENT else None
+        demo_reviews.append(
+            Review(
+                provider_id=provider.id, cycle=cycle, stage=stage, materials_due=due,
+                intent_due=intent, term_start=provider.term_start, term_end=provider.term_end,
+            )
+        )  # fmt: skip
+    session.add_all(demo_reviews)
     session.flush()
-    return 1 + len(others)
+    for each in demo_reviews:
+        session.add(
+            ReviewEvent(
+                review_id=each.id, at=utcnow(), action="review opened",
+                detail=f"{each.cycle}, stage {each.stage} (demo data)",
+            )
+        )  # fmt: skip
+    session.flush()
+    return len(demo_reviews)
 
 
 def _create_activities(

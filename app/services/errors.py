@@ -52,3 +52,8 @@ class RuleError(PARSError):
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []
+
+
+class ForbiddenError(PARSError):
+    """The user's role may not take this step at all (views answer 403); nothing is
+    written. Within the role, records outside the scope raise :class:`NotInScopeError`."""

@@ -17,6 +17,8 @@ from app.views.contact import ProviderContactModelView
 from app.views.criteria import CriterionModelView
 from app.views.decisions import AccreditationDecisionModelView
 from app.views.provider import ProviderModelView
+from app.views.review_dashboard import ReviewDashboardView
+from app.views.reviews import ReviewModelView
 from app.views.security_log import AuditEventModelView, SignInLockoutModelView
 from app.views.uploads import UploadModelView
 
@@ -37,11 +39,13 @@ MENU = (
     MenuEntry(AnnualReportView, "Annual report", "Annual reporting", "fa-calendar-check-o"),
     MenuEntry(AnnualReportingView, "Reporting progress", "Annual reporting", "fa-tasks"),
     MenuEntry(AccreditorDeadlineView, "Reporting deadlines", "Annual reporting", "fa-calendar"),
+    MenuEntry(ReviewModelView, "Reviews", "Accreditation", "fa-clipboard"),
     MenuEntry(AccreditorModelView, "Accreditors", "Accreditation", "fa-university"),
     MenuEntry(AccreditorMemberModelView, "Accreditor members", "Accreditation", "fa-users"),
     MenuEntry(
         AccreditationDecisionModelView, "Accreditation history", "Accreditation", "fa-history"
     ),
+    MenuEntry(ReviewDashboardView, "Review dashboard", "Accreditation", "fa-tachometer"),
     MenuEntry(CriterionModelView, "Criteria", "Accreditation", "fa-check-square-o"),
     MenuEntry(AuditEventModelView, "Audit trail", "Sign-in security", "fa-list-alt"),
     MenuEntry(SignInLockoutModelView, "Sign-in lockouts", "Sign-in security", "fa-lock"),

@@ -24,7 +24,7 @@ from app.exporters.csv_stream import csv_chunks, csv_response, neutralise_row
 from app.extensions import db
 from app.queries.annual import accreditor_deadlines, deadline_accreditors, year_overview
 from app.security import scoping
-from app.services import annual, annual_deadlines, deadlines, enduring, program_summary
+from app.services import annual, annual_deadlines, audit, deadlines, enduring, program_summary
 from app.services.errors import ConflictError, InputError, NotInScopeError, RuleError
 from app.views import switcher
 from app.views.conflict import conflict_response
@@ -368,6 +368,7 @@ class AnnualReportingView(BaseView):
     def export(self) -> Any:
         """The list as CSV, with its year and "overdue only" filter."""
         year, overdue_only = _overview_args()
+        audit.record_export(db.session, g.user, type(self).__name__, request.query_string.decode())
         rows = year_overview(db.session, g.user, year, dt.date.today(), overdue_only=overdue_only)
 
         def batches() -> Iterator[list[list[Any]]]:

@@ -26,6 +26,7 @@ from app.models import Provider
 from app.schema.values import display_value
 from app.schema.vocabularies import Vocabulary
 from app.security import scoping
+from app.services import audit
 from app.views import switcher
 from app.views.datamodel import acting_user
 from app.views.forms import safe_form
@@ -183,6 +184,8 @@ class ScopedModelView(ModelView):
         """Download the rows of this list, with its current filters, as CSV."""
         batch_size = int(current_app.config.get("PARS_EXPORT_BATCH_SIZE", 2000))
         query, exporter, sessions = self.export_query(), self.exporter(), self.datamodel.session
+        filters = request.query_string.decode(errors="replace")
+        audit.record_export(sessions, acting_user(), type(self).__name__, filters)
 
         def stream() -> Any:
             """The file is written after the view has returned: read it through the

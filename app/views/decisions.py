@@ -15,18 +15,18 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from app.extensions import db
-from app.models import AccreditationDecision, Provider
+from app.models import AccreditationDecision
+from app.queries import providers, review_workspace
 from app.schema import vocabularies as v
 from app.security import scoping
 from app.services import decisions
-from app.services.errors import InputError, NotInScopeError, RuleError
 from app.views.base import ScopedModelView
 from app.views.datamodel import ScopedInterface
+from app.views.outcomes import run_form
 
 
 class DecisionForm(FlaskForm):
@@ -34,16 +34,6 @@ class DecisionForm(FlaskForm):
     outcome = SelectField(_("Outcome"), choices=v.ACCREDITATION_STATUSES.choices())
     decided_on = DateField(_("Decision date"), validators=[InputRequired()])
     notes = TextAreaField(_("Notes"), validators=[Length(max=5000)])
-
-
-def _decided_providers() -> list[tuple[int, str]]:
-    """Providers whose accreditation ACCME decides: ACCME-accredited and jointly accredited."""
-    rows = db.session.execute(
-        select(Provider.id, Provider.name, Provider.accme_id)
-        .where(Provider.kind != v.STATE_KIND, scoping.predicate(db.session, Provider, g.user))
-        .order_by(Provider.name)
-    )
-    return [(pid, f"{name} ({accme_id})") for pid, name, accme_id in rows]
 
 
 class AccreditationDecisionModelView(ScopedModelView):
@@ -72,33 +62,45 @@ class AccreditationDecisionModelView(ScopedModelView):
         "notes": _("Notes"),
     }
 
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk: Any) -> Any:
+        """One decision of the history: outcome, date, term, and the findings of the
+        review it concluded, criterion by criterion."""
+        decision = self.datamodel.get(pk)
+        if decision is None:
+            abort(404)
+        return self.render_template(
+            "pars/decisions/show.html",
+            title=_("Accreditation decision"),
+            decision=decision,
+            findings=review_workspace.decision_findings(db.session, g.user, decision),
+            may_open_review=decision.review_id is not None
+            and self.appbuilder.sm.has_access("can_show", "ReviewModelView")
+            and scoping.uses_online_accreditation(db.session, g.user),
+        )
+
     @expose("/add", methods=["GET", "POST"])
     @has_access
     def add(self) -> Any:
         """Record a decision: outcome and date; the term and the provider's status follow."""
         form = DecisionForm()
-        form.provider.choices = _decided_providers()
+        form.provider.choices = providers.accredited_by_accme_choices(db.session, g.user)
         if request.method == "GET" and request.args.get("provider", "").isdigit():
             form.provider.data = int(request.args["provider"])
         if form.validate_on_submit():
-            try:
-                decision = decisions.record_decision(
+            decision = run_form(
+                form,
+                lambda: decisions.record_decision(
                     db.session,
                     g.user,
                     form.provider.data,
                     form.outcome.data,
                     form.decided_on.data,
                     form.notes.data,
-                )
-            except decisions.NotStaffError:
-                abort(403)
-            except NotInScopeError:
-                abort(404)
-            except InputError as error:
-                getattr(form, error.field).errors = [error.message]
-            except RuleError as error:
-                flash(error.message, "danger")
-            else:
+                ),
+            )
+            if decision is not None:
                 flash(_("The decision is recorded."), "success")
                 return redirect(url_for(".show", pk=decision.id))
         return self.render_template(

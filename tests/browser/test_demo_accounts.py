@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from app.extensions import db
 from tests.browser.conftest import go_to, main_menu, menu_entries, sign_in
-from tests.browser.test_menus import MANAGER_MENU, MENUS, READER_MENU
+from tests.browser.test_menus import MANAGER_MENU, MENUS
 from tests.conftest import clear_data
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,7 @@ DEMO_MENUS = {
     "admin@example.org": MENUS["admin"],
     "staff@example.org": MANAGER_MENU,
     "accreditor@example.org": MENUS["accreditor_tx"],
-    "surveyor@example.org": READER_MENU,
+    "surveyor@example.org": MENUS["surveyor"],
     "contact@example.org": MENUS["contact_a"],
     "ja@example.org": MENUS["contact_a"],
 }

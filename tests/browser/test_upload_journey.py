@@ -80,7 +80,10 @@ def test_contact_uploads_fixes_previews_confirms_and_sees_history(
     expect(update).to_contain_text("Ready to Close")
     assert_accessible(page, "preview")
     with app.app_context():
-        assert db.session.scalars(select(Activity).filter_by(provider_activity_id="UP-900")).first() is None
+        assert (
+            db.session.scalars(select(Activity).filter_by(provider_activity_id="UP-900")).first()
+            is None
+        )
         db.session.remove()
 
     page.get_by_test_id("upload-confirm").click()

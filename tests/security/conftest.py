@@ -47,8 +47,7 @@ def extras(world: World) -> Extras:
     ra_oh = make_user("ra.oh@example.test", roles.ACCREDITOR)
     f.MemberFactory(accreditor=ohio, user=ra_oh)
     surveyor_p1 = make_user("surveyor.p1@example.test", roles.SURVEYOR)
-    review_p1 = f.ReviewFactory(provider=world.p1)
-    f.AssignmentFactory(review=review_p1, user=surveyor_p1)
+    f.AssignmentFactory(review=world.review_p2, user=surveyor_p1)
     for activity in (world.a1, world.a3):
         f.MocFactory(activity_id=activity.id, board="ABIM")
         f.CreditFactory(activity_id=activity.id, credit_type="IPCE")
@@ -60,7 +59,6 @@ def extras(world: World) -> Extras:
     return Extras(
         ra_oh=ra_oh,
         surveyor_p1=surveyor_p1,
-        review_p1=review_p1,
         colleague_a=colleague_a,
         colleague_b=colleague_b,
     )

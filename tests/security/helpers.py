@@ -114,13 +114,25 @@ def row_values(obj: Any) -> dict[str, Any]:
 
 
 def fingerprint() -> dict[str, list[tuple[Any, ...]]]:
-    """All rows of all tables (the test database is small): nothing written <=> equal."""
+    """All rows of all tables (the test database is small): nothing written <=> equal.
+    The audit rows of CSV exports are left out: security check 24 asks that reading an
+    export be logged, which is not a change of PARS data."""
     db.session.expire_all()
     tables = Model.metadata.sorted_tables
     return {
-        table.name: sorted(map(tuple, db.session.execute(select(table)).all()), key=repr)
+        table.name: sorted(
+            (row for row in map(tuple, db.session.execute(_unlogged(table)).all())),
+            key=repr,
+        )
         for table in tables
     }
+
+
+def _unlogged(table: Any) -> Any:
+    query = select(table)
+    if table.name == "audit_event":
+        query = query.where(table.c.action != "export")
+    return query
 
 
 # ---- HTTP helpers ---------------------------------------------------------------------

@@ -64,7 +64,10 @@ def _reference_data_is_read_only_for_a(app: Any, view: Any, client: Any) -> None
     row = require_object(view.datamodel.obj, None)
     assert client.get(view_url(app, view, "show", pk=row.id)).status_code == 200
     edit = view_url(app, view, "edit", pk=row.id)
-    assert client.post(edit, data={**HOSTILE_EDIT, "csrf_token": csrf_token(client)}).status_code == 403
+    assert (
+        client.post(edit, data={**HOSTILE_EDIT, "csrf_token": csrf_token(client)}).status_code
+        == 403
+    )
     db.session.expire_all()
     assert db.session.get(view.datamodel.obj, row.id).name != HOSTILE_EDIT["name"]
 

@@ -48,6 +48,7 @@ HTML_ENDPOINTS = (
 API_ENDPOINTS = (("get_list", False), ("info", False), ("get", True))
 
 
+REVIEW_STEPS = "tests/security/test_review_matrix.py (every review page, step and file)"
 #: Routes of PARS views that the matrix leaves to other tests, and where they are tested.
 COVERED_ELSEWHERE = {
     "action": "test_idor (foreign rows), test_csrf, test_function_level (unknown names)",
@@ -59,6 +60,22 @@ COVERED_ELSEWHERE = {
     "cancel": "tests/views/test_uploads.py (every role, own and foreign upload)",
     "report": "tests/views/test_uploads.py (every role, own and foreign upload)",
     "original": "tests/views/test_uploads.py (every role, own and foreign upload)",
+    "material": REVIEW_STEPS,
+    "intent": REVIEW_STEPS,
+    "upload": REVIEW_STEPS,
+    "remove_material": REVIEW_STEPS,
+    "submit": REVIEW_STEPS,
+    "pick": REVIEW_STEPS,
+    "unpick": REVIEW_STEPS,
+    "assign": REVIEW_STEPS,
+    "unassign": REVIEW_STEPS,
+    "start": REVIEW_STEPS,
+    "interview": REVIEW_STEPS,
+    "committee": REVIEW_STEPS,
+    "decide": REVIEW_STEPS,
+    "finding": REVIEW_STEPS,
+    "comment": REVIEW_STEPS,
+    "declare": REVIEW_STEPS,
 }
 
 

@@ -71,4 +71,6 @@ def test_unreadable_file_and_unknown_provider(app: Any, world: World, tmp_path: 
     assert result.exit_code == 1
     assert "ERROR file: This kind of file cannot be uploaded" in result.output
     unknown = _run(app, _file(tmp_path, GOOD), "--provider", "9999999")
-    assert unknown.exit_code != 0 and "No provider has the ACCME Provider ID 9999999" in unknown.output
+    assert (
+        unknown.exit_code != 0 and "No provider has the ACCME Provider ID 9999999" in unknown.output
+    )

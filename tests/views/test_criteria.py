@@ -14,7 +14,9 @@ from tests.conftest import World, csrf_token
 
 @pytest.mark.parametrize("who", ["contact_a", "accreditor_tx", "surveyor", "staff"])
 def test_every_role_reads_the_catalogue(client_for: Any, world: World, who: str) -> None:
-    page = client_for(getattr(world, who)).get("/criterionmodelview/list/?psize_CriterionModelView=50")
+    page = client_for(getattr(world, who)).get(
+        "/criterionmodelview/list/?psize_CriterionModelView=50"
+    )
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Educational Needs" in text and "Improves Patient/Community Health" in text
@@ -44,6 +46,7 @@ def test_staff_edit_and_retire_a_criterion_others_cannot(client_for: Any, world:
     assert saved.active is False and saved.description.startswith("Incorporates")
     saved.active, saved.description = True, None
     db.session.commit()
-    assert staff.post(f"/criterionmodelview/delete/{criterion.id}",
-                      data={"csrf_token": csrf_token(staff)}).status_code in (302, 403, 404)
+    assert staff.post(
+        f"/criterionmodelview/delete/{criterion.id}", data={"csrf_token": csrf_token(staff)}
+    ).status_code in (302, 403, 404)
     assert db.session.get(Criterion, criterion.id) is not None

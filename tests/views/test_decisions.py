@@ -47,5 +47,7 @@ def test_staff_record_a_decision_through_the_form(client_for: Any, world: World)
     assert response.status_code == 302
     shown = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "06/30/2030" in shown or "2030-06-30" in shown
-    future = client.post("/decisions/add", data={**_form(client, world), "decided_on": "2999-01-01"})
+    future = client.post(
+        "/decisions/add", data={**_form(client, world), "decided_on": "2999-01-01"}
+    )
     assert future.status_code == 400 and "cannot be in the future" in future.get_data(as_text=True)

@@ -68,7 +68,10 @@ def test_contact_uploads_previews_and_confirms(client_for, world):
 
 def test_rejected_file_shows_every_problem_and_report_csv(client_for, world):
     client = client_for(world.contact_a)
-    bad = HEADER + "UP-002,,Live Course,13/45/2027,01/16/2027\nUP-003,Fine,Cooking Class,01/15/2027,01/16/2027\n"
+    bad = (
+        HEADER
+        + "UP-002,,Live Course,13/45/2027,01/16/2027\nUP-003,Fine,Cooking Class,01/15/2027,01/16/2027\n"
+    )
     upload_id = _upload_id(_post_file(client, world.p1.id, bad.encode()))
     html = client.get(f"/uploads/show/{upload_id}").get_data(as_text=True)
     assert 'data-status="Rejected"' in html
@@ -86,11 +89,16 @@ def test_rejected_file_shows_every_problem_and_report_csv(client_for, world):
 def test_other_contact_gets_404_everywhere(client_for, world):
     upload_id = _upload_id(_post_file(client_for(world.contact_a), world.p1.id, GOOD.encode()))
     other = client_for(world.contact_b)
-    for url in (f"/uploads/show/{upload_id}", f"/uploads/report/{upload_id}",
-                f"/uploads/original/{upload_id}"):
+    for url in (
+        f"/uploads/show/{upload_id}",
+        f"/uploads/report/{upload_id}",
+        f"/uploads/original/{upload_id}",
+    ):
         assert other.get(url).status_code == 404
     token = csrf_token(other)
-    assert other.post(f"/uploads/confirm/{upload_id}", data={"csrf_token": token}).status_code == 404
+    assert (
+        other.post(f"/uploads/confirm/{upload_id}", data={"csrf_token": token}).status_code == 404
+    )
     assert other.post(f"/uploads/cancel/{upload_id}", data={"csrf_token": token}).status_code == 404
     # and cannot upload for P1 (not one of their providers: not a valid choice)
     response = _post_file(other, world.p1.id, GOOD.encode())
@@ -107,7 +115,9 @@ def test_oversize_request_is_413_before_parsing(client_for, world, app):
     assert _uploads(world.p1) == 1  # only the world's
 
 
-@pytest.mark.parametrize("name", ["../../etc/passwd.csv", "a\x00b.csv", "\u202ecod.csv", "<script>x</script>.csv"])
+@pytest.mark.parametrize(
+    "name", ["../../etc/passwd.csv", "a\x00b.csv", "\u202ecod.csv", "<script>x</script>.csv"]
+)
 def test_file_name_is_never_a_path_and_shown_escaped(client_for, world, app, name):
     client = client_for(world.contact_a)
     upload_id = _upload_id(_post_file(client, world.p1.id, GOOD.encode(), name=name))
@@ -200,8 +210,13 @@ def test_upload_routes_for_every_role(client_for, world, role, sees, may_upload)
     }
     mismatches = []
     for which, pk in targets.items():
-        for method, writes in (("show", False), ("report", False), ("original", False),
-                               ("confirm", True), ("cancel", True)):
+        for method, writes in (
+            ("show", False),
+            ("report", False),
+            ("original", False),
+            ("confirm", True),
+            ("cancel", True),
+        ):
             url = f"/uploads/{method}/{pk}"
             if writes:
                 response = client.post(url, data={"csrf_token": csrf_token(client)})
@@ -209,7 +224,9 @@ def test_upload_routes_for_every_role(client_for, world, role, sees, may_upload)
                 response = client.get(url)
             expected = _expected(role, sees, may_upload, which, writes)
             if response.status_code != expected:
-                mismatches.append(f"{method} {which}: expected {expected}, got {response.status_code}")
+                mismatches.append(
+                    f"{method} {which}: expected {expected}, got {response.status_code}"
+                )
             if role == "anonymous":
                 assert "/login" in response.headers.get("Location", "")
     assert not mismatches, mismatches

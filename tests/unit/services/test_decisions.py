@@ -51,9 +51,7 @@ def test_staff_record_a_decision_the_provider_follows(world: World) -> None:
     assert provider.accreditation_status == "Accreditation with Commendation"
     assert (provider.term_start, provider.term_end) == (dt.date(2026, 7, 20), dt.date(2032, 7, 19))
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.id > last_event)).all()
-    assert [(e.action, e.object_id) for e in events] == [
-        (decisions.RECORDED, str(decision.id))
-    ]
+    assert [(e.action, e.object_id) for e in events] == [(decisions.RECORDED, str(decision.id))]
     probation = decisions.record_decision(
         db.session, world.staff, world.p2.id, "Probation", dt.date(2026, 8, 1)
     )

@@ -61,9 +61,7 @@ def _plain(message: str) -> bool:
     )
 
 
-@pytest.mark.parametrize(
-    "path", MALFORMED, ids=lambda p: p.name
-)
+@pytest.mark.parametrize("path", MALFORMED, ids=lambda p: p.name)
 def test_a_malformed_file_is_rejected_and_writes_nothing(
     world: World, provider: Provider, path: Path
 ) -> None:
