@@ -50,6 +50,7 @@ from app.services.bulk_rows import (
     write_batch,
 )
 from app.services.clock import utcnow
+from app.services.demo_reviews import add_demo_materials
 from app.services.synthetic import (
     FORMAT_WEIGHTS,
     provider_info,
@@ -233,12 +234,17 @@ def _load(session: Session, rng: random.Random, people: _People) -> dict[str, in
     reviews = _create_reviews(session, rng, providers, showcase, accounts[SURVEYOR.email])
     showcase_ids = {showcase.accme.id, showcase.state.id, showcase.joint.id}
     batch = _create_activities(session, rng, infos, showcase_ids)
+    surveyed = session.scalars(
+        select(Review).where(Review.provider_id == showcase.surveyed.id)
+    ).one()
+    materials = add_demo_materials(session, surveyed)
     return {
         "Accreditors": len(accreditors),
         "Providers": len(providers),
         "Logins": len(DEMO_ACCOUNTS) + people.contacts_made,
         "Provider contacts": session.scalar(select(func.count(ProviderContact.id))) or 0,
         "Reviews": reviews,
+        "Review materials": materials,
         "Activities": len(batch.activities),
         "MOC registrations": len(batch.mocs),
         "REMS activities": sum(1 for row in batch.activities if row["rems_type"]),

@@ -81,7 +81,7 @@ def settings_from(config: Any) -> MaterialSettings:
     )
 
 
-def _write(directory: Path, content: bytes) -> Path:
+def store_file(directory: Path, content: bytes) -> Path:
     """Store the bytes under a new generated name; written whole to a temporary file of
     the same folder first, then renamed, so that no one ever reads half a file."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -220,7 +220,7 @@ def add_material(
     replaced = _replaced(session, review, kind)
     written = None
     try:  # no row may name a file that is not there, and no file may stay without a row
-        written = _write(settings.directory, content)
+        written = store_file(settings.directory, content)
         material = _save(session, actor, review, content, written, fields)
         _record_added(session, actor, review, material, replaced)
         session.commit()

@@ -85,6 +85,31 @@ def annual_deadlines_with_messages(page: Page, world: LiveWorld) -> None:
     expect(page.locator(".help-block").first).to_be_visible()
 
 
+def review_dashboard(page: Page, world: LiveWorld) -> None:
+    sign_in(page, world.email("staff"))
+    go_to(page, "Accreditation", "Review dashboard")
+    expect(page.get_by_role("heading", name="Review dashboard")).to_be_visible()
+
+
+def review_list(page: Page, world: LiveWorld) -> None:
+    sign_in(page, world.email("contact_b"))
+    go_to(page, "Accreditation", "Reviews")
+    expect(page.get_by_role("link", name=re.compile("Show")).first).to_be_visible()
+
+
+def review_page_of_the_provider(page: Page, world: LiveWorld) -> None:
+    review_list(page, world)
+    page.get_by_role("link", name=re.compile("Show")).first.click()
+    expect(page.get_by_test_id("review-page")).to_be_visible()
+
+
+def open_review_form_with_messages(page: Page, world: LiveWorld) -> None:
+    sign_in(page, world.email("staff"))
+    page.goto("/reviews/add")
+    page.get_by_role("button", name="Open the review").click()
+    expect(page.locator(".help-block").first).to_be_visible()
+
+
 #: page -> how a user gets there.
 PAGES: dict[str, Callable[[Page, LiveWorld], None]] = {
     "login": login_page,
@@ -96,6 +121,10 @@ PAGES: dict[str, Callable[[Page, LiveWorld], None]] = {
     "annual report with messages": annual_report_with_messages,
     "annual reporting list": annual_reporting_list,
     "annual deadlines with messages": annual_deadlines_with_messages,
+    "review dashboard": review_dashboard,
+    "review list": review_list,
+    "review page of the provider": review_page_of_the_provider,
+    "open review form with messages": open_review_form_with_messages,
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 from sqlalchemy import func, select
@@ -186,3 +187,70 @@ def test_an_upload_over_the_request_limit_is_refused_before_reading(
     response = upload(client, review, "huge.pdf", b"%PDF-" + b"0" * (limit + 10))
     assert response.status_code == 413
     assert db.session.scalar(select(func.count(ReviewMaterial.id))) == 0
+
+
+def test_a_hostile_file_name_is_only_displayed_escaped(client_for: Any, world: World) -> None:
+    """Checks 18 and 21: a path, markup and a right-to-left override in the name: the
+    name is cleaned and shown escaped, never used as a path; the file is stored and
+    served under generated names."""
+    review = world.review_p3
+    review.stage = v.REVIEW_MATERIALS_DUE
+    db.session.commit()
+    client = client_for(world.contact_b)
+    name = "../../<img src=x onerror=alert(1)>\u202egnp.pdf"
+    follow(client, upload(client, review, name, PDF))
+    material = db.session.scalars(select(ReviewMaterial)).one()
+    assert "/" not in material.display_name and "\u202e" not in material.display_name
+    assert re.fullmatch(r"[0-9a-f]{32}\.material", material.stored_name)
+    page = text(client.get(f"/reviews/show/{review.id}"))
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    download = client.get(f"/reviews/material/{review.id}/{material.id}")
+    assert download.status_code == 200 and download.data == PDF
+    disposition = download.headers["Content-Disposition"]
+    assert f"review-{review.id}-material-{material.id}.pdf" in disposition
+    assert "img" not in disposition
+
+
+def test_recording_a_decision_appends_exactly_one_audit_row(client_for: Any, world: World) -> None:
+    """Check 24, decision part: one row with the actor, the provider and the decision."""
+    from app.models import AuditEvent
+    from app.services import findings, review_team
+
+    review = world.review_p3
+    review_team.declare(db.session, world.surveyor, review.id, has_conflict=False)
+    required = db.session.scalars(
+        select(Criterion).where(
+            Criterion.active.is_(True), Criterion.kind.in_((c.CORE, c.STANDARD))
+        )
+    ).all()
+    for criterion in required:
+        findings.record_finding(
+            db.session, world.surveyor, review.id, criterion.id, "Compliance", "ok"
+        )
+    review.stage = v.REVIEW_COMMITTEE
+    db.session.commit()
+
+    def decided_rows() -> list[Any]:
+        query = select(AuditEvent).where(AuditEvent.action == "accreditation decision recorded")
+        return list(db.session.scalars(query))
+
+    before = len(decided_rows())
+    staff = client_for(world.staff)
+    response = post_form(
+        staff,
+        f"/reviews/decide/{review.id}",
+        {"outcome": "Accreditation with Commendation", "decided_on": day(0)},
+    )
+    assert response.status_code == 302
+    rows = decided_rows()
+    assert len(rows) == before + 1
+    decision = db.session.scalars(
+        select(AccreditationDecision).where(AccreditationDecision.review_id == review.id)
+    ).one()
+    row = rows[-1]
+    assert (row.actor, row.provider_id, row.object_id) == (
+        world.staff.email,
+        world.p3.id,
+        str(decision.id),
+    )
+    assert row.ip is not None and row.request_id

@@ -200,6 +200,42 @@ def test_surveyor_reviews_an_accme_provider_that_is_not_contacts(summary: DemoSu
     assert visible == {review.provider_id}
 
 
+def test_the_surveyors_review_has_materials_to_read(summary: DemoSummary) -> None:
+    """A self-study report and picked activities of the term with evidence, stored as
+    real files that the surveyor may download."""
+    import hashlib
+
+    from flask import current_app
+
+    from app.models import ReviewActivity, ReviewMaterial
+    from app.services import review_materials
+
+    surveyor = user("surveyor@example.org")
+    review = (
+        db.session.scalars(select(ReviewAssignment).where(ReviewAssignment.user_id == surveyor.id))
+        .one()
+        .review
+    )
+    materials = db.session.scalars(
+        select(ReviewMaterial).where(ReviewMaterial.review_id == review.id)
+    ).all()
+    picks = db.session.scalars(
+        select(ReviewActivity).where(ReviewActivity.review_id == review.id)
+    ).all()
+    assert [m.kind for m in materials].count(v.MATERIAL_SELF_STUDY) == 1
+    assert 1 <= len(picks) <= 3
+    assert {m.review_activity_id for m in materials if m.kind == v.MATERIAL_EVIDENCE} == {
+        p.id for p in picks
+    }
+    settings = review_materials.settings_from(current_app.config)
+    for material in materials:
+        item, path = review_materials.material_file(db.session, surveyor, material.id, settings)
+        content = path.read_bytes()
+        assert content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
+        assert hashlib.sha256(content).hexdigest() == item.sha256
+        review_materials.check_file(item.display_name, content, settings.max_bytes)
+
+
 def test_ja_contact_is_contact_of_a_jointly_accredited_provider(summary: DemoSummary) -> None:
     providers = providers_of("ja@example.org")
     assert [p.kind for p in providers] == [v.JOINT_KIND]
