@@ -48,6 +48,17 @@ def term_for(outcome: str, decided_on: dt.date) -> tuple[dt.date | None, dt.date
     return decided_on, anniversary(decided_on, years) - dt.timedelta(days=1)
 
 
+def check_outcome(outcome: str, decided_on: dt.date | None) -> dt.date:
+    """An outcome of the list and a decision date that is not in the future (returned)."""
+    if outcome not in v.ACCREDITATION_STATUSES:
+        raise InputError("outcome", "Choose one of the listed outcomes.")
+    if decided_on is None:
+        raise InputError("decided_on", "Enter the decision date.")
+    if decided_on > utcnow().date():
+        raise InputError("decided_on", "The decision date cannot be in the future.")
+    return decided_on
+
+
 def record_decision(
     session: Session,
     actor: Any,
@@ -81,10 +92,7 @@ def add_decision(
     if provider is None:
         raise NotInScopeError()
     require_accredited_by_accme(provider)
-    if outcome not in v.ACCREDITATION_STATUSES:
-        raise InputError("outcome", "Choose one of the listed outcomes.")
-    if decided_on > utcnow().date():
-        raise InputError("decided_on", "The decision date cannot be in the future.")
+    check_outcome(outcome, decided_on)
     start, end = term_for(outcome, decided_on)
     decision = AccreditationDecision(
         provider_id=provider.id,

@@ -10,11 +10,13 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.models import Provider, Review, ReviewAssignment
 from app.schema import vocabularies as v
 from app.security import scoping
-from app.services.errors import ForbiddenError, NotInScopeError, RuleError
+from app.services.errors import ConflictError, ForbiddenError, NotInScopeError, RuleError
+from app.services.review_history import MOVED_MEANWHILE
 
 T = TypeVar("T")
 
@@ -82,3 +84,20 @@ def row_by_id(session: Session, model: type[T], value: Any) -> T | None:
         return session.get(model, int(value))
     except (TypeError, ValueError):
         return None
+
+
+def lock_review(session: Session, review: Review) -> None:
+    """Serialise the changes to one review (its materials, picks and surveyors), so that
+    limits such as one self-study report, 15 picks or three surveyors hold when two
+    people save at once (``FOR UPDATE`` on PostgreSQL; SQLite writes one at a time)."""
+    session.execute(select(Review.id).where(Review.id == review.id).with_for_update())
+
+
+def commit_step(session: Session) -> None:
+    """Commit a step that moved the review. If someone else moved it since it was read
+    (its version changed), nothing is written and the user is told in plain words."""
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise ConflictError(MOVED_MEANWHILE) from None

@@ -41,6 +41,7 @@ from app.services.clock import utcnow
 from app.services.errors import InputError, NotInScopeError, RuleError
 from app.services.material_files import ALLOWED_TYPES, MB, check_file
 from app.services.review_access import (
+    lock_review,
     require_provider_side,
     require_staff,
     require_stage,
@@ -130,12 +131,6 @@ def _require_editable(session: Session, actor: Any, review: Review, doing: str) 
     require_stage(review, stages, doing)
 
 
-def _lock(session: Session, review: Review) -> None:
-    """Serialise changes to the review's materials and picks (one self-study report,
-    at most 15 picks, even when two people save at once)."""
-    session.execute(select(Review.id).where(Review.id == review.id).with_for_update())
-
-
 def _check_kind(
     session: Session, review: Review, kind: str, review_activity_id: Any
 ) -> tuple[str, int | None]:
@@ -216,7 +211,7 @@ def add_material(
     fields = {"kind": kind, "review_activity_id": pick_id, "description": _description(description)}
     fields["display_name"] = name = display_name(filename)
     fields["extension"] = check_file(name, content, settings.max_bytes)
-    _lock(session, review)
+    lock_review(session, review)
     replaced = _replaced(session, review, kind)
     written = None
     try:  # no row may name a file that is not there, and no file may stay without a row
@@ -405,7 +400,7 @@ def pick_activities(
     require_staff(actor, "pick activities for performance-in-practice review")
     require_stage(review, PICK_STAGES, "pick activities for performance-in-practice review")
     activities = _activities_to_pick(session, review, activity_ids)
-    _lock(session, review)
+    lock_review(session, review)
     taken = {pick.activity_id for pick in _picks(session, review)}
     new = [activity for activity in activities if activity.id not in taken]
     if len(taken) + len(new) > PIP_MAX:

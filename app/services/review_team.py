@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import ProviderContact, Review, ReviewAssignment, User
@@ -19,7 +19,13 @@ from app.security import roles
 from app.services import audit, review_mail
 from app.services.clock import utcnow
 from app.services.errors import ForbiddenError, InputError, NotInScopeError, RuleError
-from app.services.review_access import active_assignment, require_staff, review_for, row_by_id
+from app.services.review_access import (
+    active_assignment,
+    lock_review,
+    require_staff,
+    review_for,
+    row_by_id,
+)
 from app.services.review_history import note
 
 SURVEYORS_MAX = 3
@@ -54,6 +60,7 @@ def assign_surveyor(session: Session, actor: Any, review_id: Any, user_id: Any) 
     if review.stage == v.REVIEW_DECIDED:
         raise RuleError("This review is decided: its surveyors can no longer change.")
     surveyor = _surveyor(session, user_id)
+    lock_review(session, review)
     _check_assignable(session, review, surveyor)
     assignment = ReviewAssignment(
         review_id=review.id, user_id=surveyor.id, recused=False, assigned_at=utcnow()
@@ -98,8 +105,12 @@ def _check_assignable(session: Session, review: Review, surveyor: User) -> None:
             f"{surveyor.email} is a contact of {review.provider.name}: a surveyor must have "
             "no affiliation with the provider."
         )
-    active = sum(1 for a in review.assignments if not a.recused)
-    if active >= SURVEYORS_MAX:
+    active = session.scalar(
+        select(func.count(ReviewAssignment.id)).where(
+            ReviewAssignment.review_id == review.id, ReviewAssignment.recused.is_(False)
+        )
+    )
+    if (active or 0) >= SURVEYORS_MAX:
         raise RuleError("A review has at most three surveyors: unassign one first.")
 
 

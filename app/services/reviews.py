@@ -28,13 +28,14 @@ from app.services import audit, decisions, findings, review_mail, review_materia
 from app.services.clock import utcnow
 from app.services.errors import InputError, NotInScopeError, RuleError
 from app.services.review_access import (
+    commit_step,
     require_accredited_by_accme,
     require_provider_side,
     require_staff,
     require_stage,
     review_for,
 )
-from app.services.review_history import note
+from app.services.review_history import advance, note
 
 #: Volunteer surveyors on an initial or reaccreditation review.
 SURVEYORS_MIN, SURVEYORS_MAX = 2, 3
@@ -123,8 +124,8 @@ def confirm_intent(session: Session, actor: Any, review_id: Any, attests: bool) 
             "Tick the box to attest that you continue to follow the accreditation "
             "criteria, standards and policies.",
         )
-    note(session, review, actor, "intent confirmed", to_stage=v.REVIEW_MATERIALS_DUE)
-    session.commit()
+    advance(session, review, actor, "intent confirmed", v.REVIEW_MATERIALS_DUE)
+    commit_step(session)
     return review
 
 
@@ -139,9 +140,9 @@ def submit(session: Session, actor: Any, review_id: Any) -> Review:
     if missing:
         raise RuleError("The materials are not complete yet. Still missing:", missing)
     review.submitted_at = utcnow()
-    note(session, review, actor, "materials submitted", to_stage=v.REVIEW_SUBMITTED)
+    advance(session, review, actor, "materials submitted", v.REVIEW_SUBMITTED)
     _audit(session, actor, review, "review materials submitted", review.cycle)
-    session.commit()
+    commit_step(session)
     review_mail.submitted(session, review)
     return review
 
@@ -165,8 +166,8 @@ def start_review(session: Session, actor: Any, review_id: Any) -> Review:
         raise RuleError(
             f"Assign two or three volunteer surveyors before the review starts ({count} assigned)."
         )
-    note(session, review, actor, "review started", to_stage=v.REVIEW_UNDER_REVIEW)
-    session.commit()
+    advance(session, review, actor, "review started", v.REVIEW_UNDER_REVIEW)
+    commit_step(session)
     return review
 
 
@@ -181,7 +182,7 @@ def schedule_interview(session: Session, actor: Any, review_id: Any, on: dt.date
         raise InputError("interview_on", "The interview date has already passed.")
     review.interview_on = on
     note(session, review, actor, "interview scheduled", f"{on:%m/%d/%Y}")
-    session.commit()
+    commit_step(session)
     return review
 
 
@@ -194,8 +195,8 @@ def send_to_committee(session: Session, actor: Any, review_id: Any) -> Review:
     missing = findings.missing_findings(session, review)
     if missing:
         raise RuleError("A finding is still missing for these criteria:", missing)
-    note(session, review, actor, "sent to the committee", to_stage=v.REVIEW_COMMITTEE)
-    session.commit()
+    advance(session, review, actor, "sent to the committee", v.REVIEW_COMMITTEE)
+    commit_step(session)
     return review
 
 
@@ -213,14 +214,13 @@ def decide(
     require_staff(actor, "record accreditation decisions")
     review = review_for(session, actor, review_id)
     require_stage(review, (v.REVIEW_COMMITTEE,), "record the decision")
-    if decided_on is None:
-        raise InputError("decided_on", "Enter the decision date.")
+    day = decisions.check_outcome(outcome, decided_on)
+    advance(session, review, actor, "decision recorded", v.REVIEW_DECIDED, outcome)
     decision = decisions.add_decision(
-        session, actor, review.provider_id, outcome, decided_on, notes, review_id=review.id
+        session, actor, review.provider_id, outcome, day, notes, review_id=review.id
     )
-    note(session, review, actor, "decision recorded", outcome, to_stage=v.REVIEW_DECIDED)
     progress = _progress_report_for(session, actor, review, decision)
-    session.commit()
+    commit_step(session)
     review_mail.decided(
         session, review, decision, progress.materials_due if progress is not None else None
     )

@@ -231,7 +231,11 @@ def test_recording_a_decision_appends_exactly_one_audit_row(client_for: Any, wor
     db.session.commit()
 
     def decided_rows() -> list[Any]:
-        query = select(AuditEvent).where(AuditEvent.action == "accreditation decision recorded")
+        query = (
+            select(AuditEvent)
+            .where(AuditEvent.action == "accreditation decision recorded")
+            .order_by(AuditEvent.id)
+        )
         return list(db.session.scalars(query))
 
     before = len(decided_rows())
