@@ -26,6 +26,7 @@ from app.security import scoping
 from app.services import decisions
 from app.views.base import ScopedModelView
 from app.views.datamodel import ScopedInterface
+from app.views.forms import provider_search_field
 from app.views.outcomes import run_form
 
 
@@ -51,6 +52,8 @@ class AccreditationDecisionModelView(ScopedModelView):
     #: The "Record decision" page replaces Flask-AppBuilder's add form.
     add_columns = edit_columns = ["notes"]
     search_columns = ["provider", "outcome", "decided_on"]
+    #: Light rows for the provider box (1,700 providers), as on the activity list.
+    search_form_extra_fields = {"provider": provider_search_field(_("Provider"))}
     order_columns = ["decided_on", "outcome", "term_end"]
     label_columns = {
         "provider": _("Provider"),

@@ -43,6 +43,7 @@ from app.services.review_access import active_assignment, review_for
 from app.views import review_forms as forms
 from app.views.base import ScopedModelView
 from app.views.datamodel import ScopedInterface
+from app.views.forms import provider_search_field
 from app.views.outcomes import run_form
 
 #: The pages of one review and its steps: the review must be in the user's scope.
@@ -92,6 +93,8 @@ class ReviewModelView(ScopedModelView):
     show_columns = list_columns
     add_columns = edit_columns = ["cycle"]
     search_columns = ["provider", "cycle", "stage", "materials_due"]
+    #: Light rows for the provider box (1,700 providers), as on the activity list.
+    search_form_extra_fields = {"provider": provider_search_field(_("Provider"))}
     choice_search_columns = {"cycle": v.REVIEW_CYCLES, "stage": v.REVIEW_STAGES}
     order_columns = ["cycle", "stage", "intent_due", "materials_due", "interview_on"]
     label_columns = {

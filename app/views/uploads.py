@@ -32,6 +32,7 @@ from app.services.errors import InputError, NotInScopeError, PARSError
 from app.views import switcher
 from app.views.base import ScopedModelView
 from app.views.datamodel import ScopedInterface
+from app.views.forms import provider_search_field
 
 CHANGES_PER_PAGE = 100
 PROBLEMS_PER_PAGE = 200
@@ -86,6 +87,8 @@ class UploadModelView(ScopedModelView):
         "rejected",
     ]
     search_columns = ["provider", "status", "uploaded_on", "original_name"]
+    #: Light rows for the provider box (1,700 providers), as on the activity list.
+    search_form_extra_fields = {"provider": provider_search_field(_("Provider"))}
     #: The upload page replaces Flask-AppBuilder's add form; nothing is edited afterwards.
     add_columns = edit_columns = ["original_name"]
     order_columns = ["uploaded_on", "status", "received"]

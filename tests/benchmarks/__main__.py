@@ -12,6 +12,7 @@ builds a fresh database, writes ``PARS_BENCH_PROVIDERS`` providers and
 * batch-upload figures (:mod:`tests.benchmarks.uploads`): validate, preview and commit of
   ``PARS_BENCH_UPLOAD_ROWS`` (default 10,000 and 100,000) row CSV and XLSX files, next to
   the raw insert rate of the same rows. ``PARS_BENCH_ONLY=uploads`` runs only those.
+* accreditation review figures (:mod:`tests.benchmarks.reviews`); ``=reviews`` runs only those.
 
 A ``postgresql://`` URL is pointed at the psycopg 3 driver, as ``DATABASE_URL`` is.
 
@@ -27,10 +28,11 @@ import sys
 import tempfile
 
 from tests.benchmarks.harness import run_database
+from tests.benchmarks.reviews import run_reviews
 from tests.benchmarks.signin import run_signin
 from tests.benchmarks.uploads import run_uploads
 
-ONLY = ("signin", "uploads")
+ONLY = ("signin", "uploads", "reviews")
 
 
 def main() -> int:
@@ -51,6 +53,8 @@ def main() -> int:
                 run_signin(name, url or f"sqlite:///{tmp}/signin.db")
             if only in (None, "uploads"):
                 run_uploads(name, url or f"sqlite:///{tmp}/uploads.db")
+            if only in (None, "reviews"):
+                run_reviews(name, url or f"sqlite:///{tmp}/reviews.db")
     return 0
 
 

@@ -32,13 +32,22 @@ LIST_REQUESTS = 40
 FILTERED_QUERY = "_flt_0_format=Live%20Course&_flt_0_reporting_year=2025"
 
 
+def bench_app(url: str, **overrides: Any) -> Any:
+    """The app on the bench database, with rate limits off and quiet logs."""
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "RATELIMIT_ENABLED": False,
+        "AUTH_RATE_LIMITED": False,
+        "PARS_LOG_LEVEL": "WARNING",
+        **overrides,
+    }
+    return create_app("config.Config", settings)
+
+
 def run_database(name: str, url: str, providers: int, activities: int) -> None:
     """Build, fill and measure one database; print the figures."""
     print(f"\n=== {name}: {providers:,} providers, {activities:,} activities", flush=True)
-    app = create_app(
-        "config.Config",
-        {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "AUTH_RATE_LIMITED": False},
-    )
+    app = bench_app(url)
     with app.app_context():
         prepare_schema(url)
         upgrade(directory=str(app.extensions["migrate"].directory))

@@ -13,7 +13,6 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import insert
 
-from app import create_app
 from app.extensions import db
 from app.models import SignInSession
 from app.security.permissions import sync_roles
@@ -22,7 +21,14 @@ from app.services import signin_sessions
 from app.services.clock import utcnow
 from app.services.policy import session_limits
 from app.views import MENU
-from tests.benchmarks.harness import PASSWORD, _user, percentile, prepare_schema, signed_in
+from tests.benchmarks.harness import (
+    PASSWORD,
+    _user,
+    bench_app,
+    percentile,
+    prepare_schema,
+    signed_in,
+)
 from tests.conftest import csrf_token
 
 SESSIONS_ON_RECORD = 100_000
@@ -31,15 +37,7 @@ TRIES = 30
 
 def run_signin(name: str, url: str) -> None:
     print(f"\n=== {name}: sign-in", flush=True)
-    app = create_app(
-        "config.Config",
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "RATELIMIT_ENABLED": False,
-            "AUTH_RATE_LIMITED": False,
-            "PARS_LOG_LEVEL": "WARNING",
-        },
-    )
+    app = bench_app(url)
     with app.app_context():
         prepare_schema(url)
         upgrade(directory=str(app.extensions["migrate"].directory))

@@ -54,7 +54,6 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy import insert, select
 
-from app import create_app
 from app.extensions import db
 from app.models import Provider, ProviderContact, Upload, UploadProblem, User
 from app.models.base import TextList
@@ -70,7 +69,7 @@ from app.services.bulk_rows import ACTIVITY, REFERENCE_DATE, ActivityMaker, Prov
 from app.services.synthetic import FORMAT_WEIGHTS, YEAR_WEIGHTS, YEARS, provider_row
 from app.views import MENU
 from config import Config
-from tests.benchmarks.harness import _user, peak_rss, prepare_schema
+from tests.benchmarks.harness import _user, bench_app, peak_rss, prepare_schema
 
 #: "Today" of every upload: the generated statuses are as of this date.
 TODAY = REFERENCE_DATE
@@ -342,18 +341,12 @@ def run_uploads(name: str, url: str) -> None:
     print(f"\n=== {name}: batch upload of activities ({', '.join(f'{n:,}' for n in sizes)} rows)",
           flush=True)  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="pars-bench-uploads-") as tmp:
-        app = create_app(
-            "config.Config",
-            {
-                "SQLALCHEMY_DATABASE_URI": url,
-                "RATELIMIT_ENABLED": False,
-                "AUTH_RATE_LIMITED": False,
-                "PARS_LOG_LEVEL": "WARNING",
-                "PARS_UPLOAD_DIR": f"{tmp}/stored",
-                "PARS_UPLOAD_MAX_ROWS": max([100_000, *sizes]),
-                "MAX_CONTENT_LENGTH": 500 * MB,
-                "PARS_UPLOAD_MAX_XLSX_BYTES": 1024 * MB,
-            },
+        app = bench_app(
+            url,
+            PARS_UPLOAD_DIR=f"{tmp}/stored",
+            PARS_UPLOAD_MAX_ROWS=max([100_000, *sizes]),
+            MAX_CONTENT_LENGTH=500 * MB,
+            PARS_UPLOAD_MAX_XLSX_BYTES=1024 * MB,
         )
         with app.app_context():
             prepare_schema(url)

@@ -258,3 +258,15 @@ def test_recording_a_decision_appends_exactly_one_audit_row(client_for: Any, wor
         str(decision.id),
     )
     assert row.ip is not None and row.request_id
+
+
+def test_the_review_list_filters_by_provider(client_for: Any, world: World) -> None:
+    staff = client_for(world.staff)
+    everything = text(staff.get("/reviews/list/"))
+    assert f"/reviews/show/{world.review_p2.id}" in everything
+    assert f"/reviews/show/{world.review_p3.id}" in everything
+    only_p2 = text(staff.get(f"/reviews/list/?_flt_0_provider={world.p2.id}"))
+    assert f"/reviews/show/{world.review_p2.id}" in only_p2
+    assert f"/reviews/show/{world.review_p3.id}" not in only_p2
+    contact = text(client_for(world.contact_a).get("/reviews/list/"))
+    assert world.p1.name not in contact.split("<table")[-1]  # no state-accredited row
