@@ -126,6 +126,21 @@ def materials_submitted(user: Any, provider_name: str, cycle: str, link: str) ->
     )
 
 
+def materials_returned(user: Any, provider_name: str, cycle: str, reason: str, link: str) -> Email:
+    return Email(
+        to=user.email,
+        subject=f"PARS: the materials of {provider_name} need more work",
+        body=(
+            f"Hello {_name(user)},\n\n"
+            f"ACCME staff have returned the materials of {provider_name} for its {cycle} "
+            "review, so that you can complete them. What is needed:\n\n"
+            f"{reason}\n\n"
+            "Add or replace the files, then submit again in PARS:\n\n"
+            f"{link}" + SIGNATURE
+        ),
+    )
+
+
 def review_submitted_to_surveyor(user: Any, provider_name: str, cycle: str, link: str) -> Email:
     return Email(
         to=user.email,

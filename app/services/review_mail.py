@@ -118,6 +118,13 @@ def submitted(session: Session, review: Review) -> None:
         send_email(message)
 
 
+def returned(session: Session, review: Review, reason: str) -> None:
+    """Tell the provider's Primary Contact that staff returned its materials, and why."""
+    name, link = review.provider.name, review_link(review)
+    for user in primary_contacts(session, review.provider_id):
+        send_email(emails.materials_returned(user, name, review.cycle, reason, link))
+
+
 def decided(
     session: Session,
     review: Review,

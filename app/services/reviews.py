@@ -5,7 +5,9 @@ Submitted -> Under Review -> Committee -> Decided, and only through these functi
 each checks who may take the step and at which stage, appends the step to the review's
 history, and owns one transaction.
 
-* ACCME staff open a review, start it once two or three surveyors are assigned, schedule
+* ACCME staff open a review, return submitted materials that are not complete enough
+  (back to Materials Due, with the reason), start it once two or three surveyors are
+  assigned, schedule
   the interview, send it to the committee once every required criterion has a finding,
   and record the decision.
 * The provider's contacts confirm their intent and submit complete materials.
@@ -144,6 +146,28 @@ def submit(session: Session, actor: Any, review_id: Any) -> Review:
     _audit(session, actor, review, "review materials submitted", review.cycle)
     commit_step(session)
     review_mail.submitted(session, review)
+    return review
+
+
+REASON_MAX = 2000
+
+
+def return_materials(session: Session, actor: Any, review_id: Any, reason: str) -> Review:
+    """Staff return submitted materials that are not complete enough to review: the
+    review goes back to Materials Due, the provider is told what is needed, and its
+    contacts can add or replace files and submit again."""
+    require_staff(actor, "return materials to the provider")
+    review = review_for(session, actor, review_id)
+    require_stage(review, (v.REVIEW_SUBMITTED,), "return the materials")
+    text = (reason or "").strip()
+    if not text:
+        raise InputError("reason", "Say what the provider needs to add or change.")
+    if len(text) > REASON_MAX:
+        raise InputError("reason", f"The reason is limited to {REASON_MAX} characters.")
+    review.submitted_at = None
+    advance(session, review, actor, "materials returned", v.REVIEW_MATERIALS_DUE, text)
+    commit_step(session)
+    review_mail.returned(session, review, text)
     return review
 
 

@@ -57,6 +57,12 @@ class InterviewForm(FlaskForm):
     interview_on = DateField(_("Interview date"), validators=[InputRequired()])
 
 
+class ReturnForm(FlaskForm):
+    reason = TextAreaField(
+        _("What the provider needs to add or change"), validators=[Length(max=2000)]
+    )
+
+
 class AssignForm(FlaskForm):
     user_id = SelectField(_("Volunteer surveyor"), coerce=str, validate_choice=False)
 

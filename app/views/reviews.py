@@ -50,7 +50,8 @@ from app.views.outcomes import run_form
 REVIEW_PAGES = frozenset(
     {
         "show", "material", "intent", "upload", "remove_material", "submit", "pick",
-        "unpick", "assign", "unassign", "start", "interview", "committee", "finding",
+        "unpick", "assign", "unassign", "start", "return_materials", "interview",
+        "committee", "finding",
         "comment", "declare", "decide",
     }
 )  # fmt: skip
@@ -79,6 +80,7 @@ class ReviewModelView(ScopedModelView):
         "assign": "manage",
         "unassign": "manage",
         "start": "manage",
+        "return_materials": "manage",
         "interview": "manage",
         "committee": "manage",
         "decide": "decide",
@@ -212,6 +214,7 @@ class ReviewModelView(ScopedModelView):
             "pick": staff and stage in BEFORE_SUBMISSION,
             "assign": staff and stage != v.REVIEW_DECIDED,
             "start": staff and stage == v.REVIEW_SUBMITTED,
+            "return": staff and stage == v.REVIEW_SUBMITTED,
             "interview": staff and stage in (v.REVIEW_SUBMITTED, v.REVIEW_UNDER_REVIEW),
             "committee": staff and stage == v.REVIEW_UNDER_REVIEW,
             "decide": staff and stage == v.REVIEW_COMMITTEE,
@@ -251,6 +254,7 @@ class ReviewModelView(ScopedModelView):
             built["assign"] = assign
         built["intent"] = forms.IntentForm(formdata=None)
         built["interview"] = forms.InterviewForm(formdata=None, interview_on=review.interview_on)
+        built["return"] = forms.ReturnForm(formdata=None)
         built["declare"] = forms.DeclareForm(formdata=None)
         built["comment"] = forms.CommentForm(formdata=None)
         return built
@@ -407,6 +411,16 @@ class ReviewModelView(ScopedModelView):
             pk,
             lambda r: reviews.start_review(db.session, g.user, r.id),
             _("The review has started."),
+        )
+
+    @expose("/return/<pk>", methods=["POST"])
+    @has_access
+    def return_materials(self, pk: Any) -> Any:
+        reason = request.form.get("reason", "")
+        return self._step(
+            pk,
+            lambda r: reviews.return_materials(db.session, g.user, r.id, reason),
+            _("The materials are returned; the primary contact is told what is needed."),
         )
 
     @expose("/interview/<pk>", methods=["POST"])

@@ -70,6 +70,7 @@ COVERED_ELSEWHERE = {
     "assign": REVIEW_STEPS,
     "unassign": REVIEW_STEPS,
     "start": REVIEW_STEPS,
+    "return_materials": REVIEW_STEPS,
     "interview": REVIEW_STEPS,
     "committee": REVIEW_STEPS,
     "decide": REVIEW_STEPS,

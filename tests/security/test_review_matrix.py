@@ -86,7 +86,8 @@ def review_urls(s: Setup) -> list[tuple[str, str]]:
     posts = [
         f"/reviews/{step}/{pk}"
         for step in (
-            "intent", "upload", "submit", "pick", "assign", "start", "interview", "committee",
+            "intent", "upload", "submit", "pick", "assign", "start", "return", "interview",
+            "committee",
             "finding", "comment", "declare", "decide",
         )
     ] + [

@@ -270,3 +270,23 @@ def test_the_review_list_filters_by_provider(client_for: Any, world: World) -> N
     assert f"/reviews/show/{world.review_p3.id}" not in only_p2
     contact = text(client_for(world.contact_a).get("/reviews/list/"))
     assert world.p1.name not in contact.split("<table")[-1]  # no state-accredited row
+
+
+def test_staff_return_materials_from_the_review_page(client_for: Any, world: World) -> None:
+    review = world.review_p3
+    review.stage = v.REVIEW_SUBMITTED
+    db.session.commit()
+    staff = client_for(world.staff)
+    assert 'data-testid="return-form"' in text(staff.get(f"/reviews/show/{review.id}"))
+    empty = follow(staff, post_form(staff, f"/reviews/return/{review.id}", {"reason": ""}))
+    assert "Say what the provider needs" in empty
+    page = follow(
+        staff,
+        post_form(staff, f"/reviews/return/{review.id}", {"reason": "Add the C13 narrative."}),
+    )
+    assert "The materials are returned" in page
+    db.session.refresh(review)
+    assert review.stage == v.REVIEW_MATERIALS_DUE
+    provider_view = text(client_for(world.contact_b).get(f"/reviews/show/{review.id}"))
+    assert "Add the C13 narrative." in provider_view  # in the review's history
+    assert 'data-testid="return-form"' not in provider_view

@@ -326,3 +326,37 @@ def test_assignment_rules(world: World) -> None:
     review_team.unassign_surveyor(db.session, world.staff, assignment.id)
     assert audit_count("surveyor assigned") == assigned + 2
     assert audit_count("surveyor unassigned") == unassigned + 1
+
+
+def test_staff_return_incomplete_materials_with_the_reason(
+    world: World, outbox: list[Email], files: review_materials.MaterialSettings
+) -> None:
+    review = world.review_p3
+    review.stage = v.REVIEW_MATERIALS_DUE
+    db.session.commit()
+    review_materials.add_material(
+        db.session, world.contact_b, review.id, v.MATERIAL_SELF_STUDY, "s.pdf", PDF, files
+    )
+    reviews.submit(db.session, world.contact_b, review.id)
+    with pytest.raises(ForbiddenError):
+        reviews.return_materials(db.session, world.contact_b, review.id, "why")
+    with pytest.raises(ForbiddenError):
+        reviews.return_materials(db.session, world.surveyor, review.id, "why")
+    with pytest.raises(InputError):
+        reviews.return_materials(db.session, world.staff, review.id, "   ")
+    reason = "The self-study report lacks the Program Analysis narrative."
+    reviews.return_materials(db.session, world.staff, review.id, reason)
+    assert review.stage == v.REVIEW_MATERIALS_DUE and review.submitted_at is None
+    assert outbox[-1].to == world.contact_b.email and reason in outbox[-1].body
+    event = db.session.scalars(
+        select(ReviewEvent)
+        .where(ReviewEvent.review_id == review.id)
+        .order_by(ReviewEvent.id.desc())
+    ).first()
+    assert (event.action, event.detail, event.internal) == ("materials returned", reason, False)
+    reviews.submit(db.session, world.contact_b, review.id)  # and the provider submits again
+    assert review.stage == v.REVIEW_SUBMITTED
+    with pytest.raises(RuleError, match="return the materials"):
+        review.stage = v.REVIEW_UNDER_REVIEW
+        db.session.commit()
+        reviews.return_materials(db.session, world.staff, review.id, reason)
