@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Provider, Review, ReviewAssignment
@@ -112,15 +112,15 @@ def _mine(user: Any) -> Any:
 
 def _scoped(session: Session, user: Any, query: Select[*Ts]) -> Select[*Ts]:
     """``query`` over the reviews ``user`` works on: every one in scope for staff, else
-    their active assignments."""
+    the reviews they survey (as :func:`app.security.scoping.visible_reviews` says), with
+    the user's own assignment outer-joined."""
     query = query.outerjoin(ReviewAssignment, _mine(user)).where(
         scoping.predicate(session, Review, user)
     )
-    if scoping.sees_everything(user):
+    scope = scoping.visible_reviews(session, user)
+    if scope is None:
         return query
-    if getattr(user, "id", None) is None:
-        return query.where(false())
-    return query.where(ReviewAssignment.id.is_not(None), ReviewAssignment.recused.is_(False))
+    return query.where(Review.id.in_(sorted(scope.surveyed)))
 
 
 def _filtered(query: Select[*Ts], filters: ReviewFilters, today: dt.date) -> Select[*Ts]:

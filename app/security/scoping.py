@@ -18,7 +18,7 @@ outside the user's scope is simply not there (the views answer 404).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
 from flask import g, has_request_context
 from sqlalchemy import ColumnElement, and_, false, or_, select, true, union
@@ -154,11 +154,28 @@ def _reviews_provided(session: Session, user: Actor) -> frozenset[int]:
     return frozenset(session.scalars(query).all())
 
 
-def _reviews_surveyed(session: Session, user: Actor) -> frozenset[int]:
-    query = select(ReviewAssignment.review_id).where(
-        ReviewAssignment.user_id == user.id, ReviewAssignment.recused.is_(False)
-    )
-    return frozenset(session.scalars(query).all())
+class Survey(NamedTuple):
+    """A review a surveyor is active on (assigned, no conflict declared)."""
+
+    review_id: int
+    provider_id: int
+    term_start: Any
+    term_end: Any
+
+
+def _surveys(session: Session, user: Actor) -> list[Survey]:
+    """The surveyor's active reviews, read once per request: they give both the reviews
+    the surveyor reads and the terms whose activities they see."""
+
+    def read() -> list[Survey]:
+        query = (
+            select(Review.id, Review.provider_id, Review.term_start, Review.term_end)
+            .join(ReviewAssignment, ReviewAssignment.review_id == Review.id)
+            .where(ReviewAssignment.user_id == user.id, ReviewAssignment.recused.is_(False))
+        )
+        return [Survey(*row) for row in session.execute(query)]
+
+    return _cached(("pars_surveys", user.id), read)
 
 
 def visible_reviews(session: Session, user: Actor | None) -> ReviewScope | None:
@@ -174,7 +191,11 @@ def visible_reviews(session: Session, user: Actor | None) -> ReviewScope | None:
 
     def read() -> ReviewScope:
         provided = _reviews_provided(session, user) if roles.CONTACT in names else frozenset()
-        surveyed = _reviews_surveyed(session, user) if roles.SURVEYOR in names else frozenset()
+        surveyed = (
+            frozenset(survey.review_id for survey in _surveys(session, user))
+            if roles.SURVEYOR in names
+            else frozenset()
+        )
         return ReviewScope(provided, surveyed)
 
     return _cached(("pars_visible_reviews", user.id), read)
@@ -240,16 +261,6 @@ def _review_predicate(session: Session, model: Any, user: Actor) -> ColumnElemen
     return _in_ids(model.review_id, scope.all)
 
 
-def _surveyed_terms(session: Session, user: Actor) -> list[tuple[int, Any, Any]]:
-    """(provider, term start, term end) of the reviews the surveyor is active on."""
-    query = (
-        select(Review.provider_id, Review.term_start, Review.term_end)
-        .join(ReviewAssignment, ReviewAssignment.review_id == Review.id)
-        .where(ReviewAssignment.user_id == user.id, ReviewAssignment.recused.is_(False))
-    )
-    return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
-
-
 def _activity_predicate(
     session: Session, user: Actor, ids: frozenset[int] | None
 ) -> ColumnElement[bool]:
@@ -259,20 +270,15 @@ def _activity_predicate(
         return _by_provider(Activity.provider_id, ids)
     others = _cached(
         ("pars_non_survey_providers", user.id),
-        lambda: (
-            frozenset(session.scalars(union(*qs)).all())
-            if (qs := _provider_id_queries(user, surveys=False))
-            else frozenset()
-        ),
+        lambda: _provider_ids(session, user, surveys=False),
     )
     clauses = [_in_ids(Activity.provider_id, others)]
-    terms = _cached(("pars_surveyed_terms", user.id), lambda: _surveyed_terms(session, user))
-    for provider_id, start, end in terms:
-        conditions = [Activity.provider_id == provider_id]
-        if end is not None:
-            conditions.append(Activity.start_date <= end)
-        if start is not None:
-            conditions.append(Activity.end_date >= start)
+    for survey in _surveys(session, user):
+        conditions = [Activity.provider_id == survey.provider_id]
+        if survey.term_end is not None:
+            conditions.append(Activity.start_date <= survey.term_end)
+        if survey.term_start is not None:
+            conditions.append(Activity.end_date >= survey.term_start)
         clauses.append(and_(*conditions))
     return or_(*clauses)
 

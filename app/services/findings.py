@@ -75,6 +75,14 @@ def noncompliant_codes(session: Session, review: Review) -> list[str]:
     return list(session.scalars(query))
 
 
+def finding_stages(actor: Any) -> tuple[str, ...]:
+    """When the actor records findings: surveyors while the review is under review;
+    staff also at the committee."""
+    if scoping.sees_everything(actor):
+        return (v.REVIEW_UNDER_REVIEW, v.REVIEW_COMMITTEE)
+    return (v.REVIEW_UNDER_REVIEW,)
+
+
 def _require_reviewer(session: Session, actor: Any, review: Review, doing: str) -> None:
     """The review's surveyors who declared no conflict, or ACCME staff."""
     if scoping.sees_everything(actor):
@@ -99,10 +107,7 @@ def record_finding(
     the user saw: if someone else saved the finding since, nothing is overwritten."""
     review = review_for(session, actor, review_id)
     _require_reviewer(session, actor, review, "record findings")
-    stages: tuple[str, ...] = (v.REVIEW_UNDER_REVIEW,)
-    if scoping.sees_everything(actor):
-        stages = (v.REVIEW_UNDER_REVIEW, v.REVIEW_COMMITTEE)
-    require_stage(review, stages, "record findings")
+    require_stage(review, finding_stages(actor), "record findings")
     criterion = _criterion(session, criterion_id)
     value = v.FINDINGS.canonical(finding or "")
     if value is None:

@@ -24,10 +24,9 @@ T = TypeVar("T")
 def review_for(session: Session, actor: Any, review_id: Any) -> Review:
     """The review, if the actor may read it (staff, its provider's contacts, its
     surveyors who have not declared a conflict)."""
-    try:
-        key = int(review_id)
-    except (TypeError, ValueError):
-        raise NotInScopeError() from None
+    key = as_id(review_id)
+    if key is None:
+        raise NotInScopeError()
     query = select(Review).where(Review.id == key, scoping.predicate(session, Review, actor))
     review = session.scalars(query).first()
     if review is None:
@@ -78,12 +77,18 @@ def require_accredited_by_accme(provider: Provider) -> None:
         )
 
 
-def row_by_id(session: Session, model: type[T], value: Any) -> T | None:
-    """The row whose id a form sent, or None (also for a value that is not a number)."""
+def as_id(value: Any) -> int | None:
+    """The id a URL or a form sent, or None when it is not a number."""
     try:
-        return session.get(model, int(value))
+        return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def row_by_id(session: Session, model: type[T], value: Any) -> T | None:
+    """The row whose id a form sent, or None (also for a value that is not a number)."""
+    key = as_id(value)
+    return None if key is None else session.get(model, key)
 
 
 def lock_review(session: Session, review: Review) -> None:

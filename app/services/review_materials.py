@@ -41,11 +41,13 @@ from app.services.clock import utcnow
 from app.services.errors import InputError, NotInScopeError, RuleError
 from app.services.material_files import ALLOWED_TYPES, MB, check_file
 from app.services.review_access import (
+    as_id,
     lock_review,
     require_provider_side,
     require_staff,
     require_stage,
     review_for,
+    row_by_id,
 )
 from app.services.uploads import display_name
 
@@ -123,12 +125,17 @@ def _commit(session: Session, removed: list[Path]) -> None:
 # ---- adding and removing materials --------------------------------------------------------
 
 
+def editing_stages(actor: Any) -> tuple[str, ...]:
+    """When the actor may change a review's materials: the provider's contacts at
+    "Materials Due"; ACCME staff from "Confirmation of Intent" to "Submitted"."""
+    return STAFF_STAGES if scoping.sees_everything(actor) else CONTACT_STAGES
+
+
 def _require_editable(session: Session, actor: Any, review: Review, doing: str) -> None:
-    """The provider's contacts at "Materials Due"; ACCME staff from "Confirmation of
-    Intent" to "Submitted" (ForbiddenError for anyone else, RuleError at other stages)."""
+    """The provider's side at its stages (ForbiddenError for anyone else, RuleError at
+    other stages)."""
     require_provider_side(session, actor, review, doing)
-    stages = STAFF_STAGES if scoping.sees_everything(actor) else CONTACT_STAGES
-    require_stage(review, stages, doing)
+    require_stage(review, editing_stages(actor), doing)
 
 
 def _check_kind(
@@ -162,20 +169,13 @@ def _check_kind(
 
 def _picked(session: Session, review: Review, review_activity_id: Any) -> ReviewActivity | None:
     """The pick of this review with this id, if there is one."""
-    key = _as_int(review_activity_id)
+    key = as_id(review_activity_id)
     if key is None:
         return None
     query = select(ReviewActivity).where(
         ReviewActivity.id == key, ReviewActivity.review_id == review.id
     )
     return session.scalars(query).first()
-
-
-def _as_int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _description(text: str | None) -> str | None:
@@ -277,7 +277,7 @@ def _record_added(
 def _material_for(session: Session, actor: Any, material_id: Any) -> ReviewMaterial:
     """The material, if it belongs to a review the actor may read; NotInScopeError."""
     query = select(ReviewMaterial).where(
-        ReviewMaterial.id == _as_int(material_id),
+        ReviewMaterial.id == as_id(material_id),
         scoping.predicate(session, ReviewMaterial, actor),
     )
     material = session.scalars(query).first()
@@ -366,7 +366,7 @@ def _activities_to_pick(
 ) -> list[Activity]:
     """The activities named, each of the review's provider and in its term; InputError
     listing every one that is not."""
-    keys = [_as_int(key) for key in activity_ids]
+    keys = [as_id(key) for key in activity_ids]
     if not keys or None in keys:
         raise InputError("activity_ids", "Choose activities from the list.")
     wanted = list(dict.fromkeys(key for key in keys if key is not None))
@@ -431,7 +431,7 @@ def unpick_activity(
     ("Confirmation of Intent" or "Materials Due"), with the evidence the provider
     attached to it; the evidence files go once that is committed."""
     require_staff(actor, "pick activities for performance-in-practice review")
-    pick = session.get(ReviewActivity, _as_int(review_activity_id) or 0)
+    pick = row_by_id(session, ReviewActivity, review_activity_id)
     if pick is None:
         raise NotInScopeError()
     review = review_for(session, actor, pick.review_id)

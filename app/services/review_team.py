@@ -28,7 +28,8 @@ from app.services.review_access import (
 )
 from app.services.review_history import note
 
-SURVEYORS_MAX = 3
+#: Volunteer surveyors on an initial or reaccreditation review.
+SURVEYORS_MIN, SURVEYORS_MAX = 2, 3
 NOTE_MAX = 2000
 
 
@@ -51,6 +52,14 @@ def surveyor_choices(session: Session, review: Review) -> list[User]:
         .order_by(User.last_name, User.first_name, User.email)
     )
     return list(session.scalars(query))
+
+
+def active_surveyors(session: Session, review: Review) -> int:
+    """Assigned surveyors who have not declared a conflict."""
+    query = select(func.count(ReviewAssignment.id)).where(
+        ReviewAssignment.review_id == review.id, ReviewAssignment.recused.is_(False)
+    )
+    return int(session.scalar(query) or 0)
 
 
 def assign_surveyor(session: Session, actor: Any, review_id: Any, user_id: Any) -> ReviewAssignment:
@@ -105,12 +114,7 @@ def _check_assignable(session: Session, review: Review, surveyor: User) -> None:
             f"{surveyor.email} is a contact of {review.provider.name}: a surveyor must have "
             "no affiliation with the provider."
         )
-    active = session.scalar(
-        select(func.count(ReviewAssignment.id)).where(
-            ReviewAssignment.review_id == review.id, ReviewAssignment.recused.is_(False)
-        )
-    )
-    if (active or 0) >= SURVEYORS_MAX:
+    if active_surveyors(session, review) >= SURVEYORS_MAX:
         raise RuleError("A review has at most three surveyors: unassign one first.")
 
 

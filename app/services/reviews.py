@@ -21,12 +21,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import AccreditationDecision, Provider, Review, ReviewAssignment
+from app.models import AccreditationDecision, Provider, Review
 from app.schema import vocabularies as v
-from app.services import audit, decisions, findings, review_mail, review_materials
+from app.services import audit, decisions, findings, review_mail, review_materials, review_team
 from app.services.clock import utcnow
 from app.services.errors import InputError, NotInScopeError, RuleError
 from app.services.review_access import (
@@ -39,8 +39,6 @@ from app.services.review_access import (
 )
 from app.services.review_history import advance, note
 
-#: Volunteer surveyors on an initial or reaccreditation review.
-SURVEYORS_MIN, SURVEYORS_MAX = 2, 3
 #: A progress report answers Noncompliance findings within a year of the decision.
 PROGRESS_REPORT_YEARS = 1
 INITIAL, REACCREDITATION, PROGRESS_REPORT = v.REVIEW_CYCLES.values
@@ -171,22 +169,17 @@ def return_materials(session: Session, actor: Any, review_id: Any, reason: str) 
     return review
 
 
-def active_surveyors(session: Session, review: Review) -> int:
-    """Assigned surveyors who have not declared a conflict."""
-    query = select(func.count(ReviewAssignment.id)).where(
-        ReviewAssignment.review_id == review.id, ReviewAssignment.recused.is_(False)
-    )
-    return int(session.scalar(query) or 0)
-
-
 def start_review(session: Session, actor: Any, review_id: Any) -> Review:
     """Staff start the review of submitted materials; an initial or reaccreditation
     review needs two or three volunteer surveyors."""
     require_staff(actor, "start reviews")
     review = review_for(session, actor, review_id)
     require_stage(review, (v.REVIEW_SUBMITTED,), "start the review")
-    count = active_surveyors(session, review)
-    if review.cycle != PROGRESS_REPORT and not SURVEYORS_MIN <= count <= SURVEYORS_MAX:
+    count = review_team.active_surveyors(session, review)
+    if (
+        review.cycle != PROGRESS_REPORT
+        and not review_team.SURVEYORS_MIN <= count <= review_team.SURVEYORS_MAX
+    ):
         raise RuleError(
             f"Assign two or three volunteer surveyors before the review starts ({count} assigned)."
         )

@@ -18,7 +18,7 @@ accreditation, such as a contact of state-accredited providers only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import expose
@@ -32,14 +32,11 @@ from app.schema import vocabularies as v
 from app.security import roles, scoping
 from app.services import findings, review_materials, review_team, reviews
 from app.services.errors import (
-    ConflictError,
-    ForbiddenError,
     InputError,
     NotInScopeError,
     PARSError,
-    RuleError,
 )
-from app.services.review_access import active_assignment, review_for
+from app.services.review_access import review_for
 from app.views import review_forms as forms
 from app.views.base import ScopedModelView
 from app.views.datamodel import ScopedInterface
@@ -55,8 +52,6 @@ REVIEW_PAGES = frozenset(
         "comment", "declare", "decide",
     }
 )  # fmt: skip
-#: Stages at which the provider still changes its materials.
-BEFORE_SUBMISSION = (v.REVIEW_INTENT, v.REVIEW_MATERIALS_DUE)
 
 
 class ReviewModelView(ScopedModelView):
@@ -165,7 +160,7 @@ class ReviewModelView(ScopedModelView):
         comments and history, with the steps the user may take now."""
         review = self._review(pk)
         space = review_workspace.workspace(db.session, g.user, review)
-        can = self._abilities(review)
+        can = self._abilities(review, space)
         return self.render_template(
             "pars/reviews/show.html",
             title=str(review),
@@ -175,7 +170,7 @@ class ReviewModelView(ScopedModelView):
             forms=self._forms(review, can, space),
             missing_materials=(
                 review_materials.missing_materials(db.session, review)
-                if review.stage in BEFORE_SUBMISSION
+                if review.stage in review_materials.PICK_STAGES
                 else []
             ),
             missing_findings=(
@@ -186,12 +181,18 @@ class ReviewModelView(ScopedModelView):
         )
 
     def _review(self, pk: Any) -> Review:
+        """The review of the URL within the user's scope (404 otherwise), read once per
+        request: the scope check before the request has already loaded it."""
+        cached = g.get("pars_review")
+        if cached is not None and str(cached.id) == str(pk):
+            return cast(Review, cached)
         try:
-            return review_for(db.session, g.user, pk)
+            g.pars_review = review_for(db.session, g.user, pk)
         except NotInScopeError:
             abort(404)
+        return cast(Review, g.pars_review)
 
-    def _abilities(self, review: Review) -> dict[str, bool]:
+    def _abilities(self, review: Review, space: review_workspace.Workspace) -> dict[str, bool]:
         """Which steps the page offers to this user at this stage (the services check
         the same rules again when the step is taken)."""
         sm, stage = self.appbuilder.sm, review.stage
@@ -199,19 +200,17 @@ class ReviewModelView(ScopedModelView):
         provider_side = sm.has_access("can_provide", self.class_permission_name) and (
             scoping.can_act_for_provider(db.session, g.user, review.provider_id)
         )
-        assignment = active_assignment(db.session, g.user, review)
+        assignment = next(
+            (a for a in space.assignments if a.user_id == g.user.id and not a.recused), None
+        )
         declared = assignment is not None and assignment.declared_at is not None
         reviewer = staff or declared
         return {
             "staff": staff,
             "confirm_intent": provider_side and stage == v.REVIEW_INTENT,
-            "upload": provider_side
-            and (
-                stage == v.REVIEW_MATERIALS_DUE
-                or (staff and stage in (*BEFORE_SUBMISSION, v.REVIEW_SUBMITTED))
-            ),
+            "upload": provider_side and stage in review_materials.editing_stages(g.user),
             "submit": provider_side and stage == v.REVIEW_MATERIALS_DUE,
-            "pick": staff and stage in BEFORE_SUBMISSION,
+            "pick": staff and stage in review_materials.PICK_STAGES,
             "assign": staff and stage != v.REVIEW_DECIDED,
             "start": staff and stage == v.REVIEW_SUBMITTED,
             "return": staff and stage == v.REVIEW_SUBMITTED,
@@ -219,8 +218,7 @@ class ReviewModelView(ScopedModelView):
             "committee": staff and stage == v.REVIEW_UNDER_REVIEW,
             "decide": staff and stage == v.REVIEW_COMMITTEE,
             "declare": assignment is not None and not declared,
-            "findings": reviewer
-            and (stage == v.REVIEW_UNDER_REVIEW or (staff and stage == v.REVIEW_COMMITTEE)),
+            "findings": reviewer and stage in findings.finding_stages(g.user),
             "comment": reviewer and stage != v.REVIEW_DECIDED,
             "see_comments": reviewer or assignment is not None,
         }
@@ -290,22 +288,12 @@ class ReviewModelView(ScopedModelView):
         review = self._review(pk)
         if not forms.StepForm().validate_on_submit():
             abort(400)
-        try:
+
+        def take() -> bool:
             action(review)
-        except NotInScopeError:
-            abort(404)
-        except ForbiddenError:
-            abort(403)
-        except ConflictError as error:
-            db.session.rollback()
-            flash(error.message, "warning")
-        except RuleError as error:
-            db.session.rollback()
-            flash(" ".join([error.message, *error.problems]), "danger")
-        except PARSError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+            return True
+
+        if run_form(None, take):
             flash(done, "success")
         return redirect(url_for(".show", pk=review.id))
 
@@ -480,13 +468,10 @@ class ReviewModelView(ScopedModelView):
         review = self._review(pk)
         if not forms.StepForm().validate_on_submit():
             abort(400)
-        try:
-            review_team.declare(db.session, g.user, review.id, conflict, note_text)
-        except ForbiddenError:
-            abort(403)
-        except PARSError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+        declared = run_form(
+            None, lambda: review_team.declare(db.session, g.user, review.id, conflict, note_text)
+        )
+        if declared is None:
             return redirect(url_for(".show", pk=review.id))
         if conflict:  # the review is no longer theirs
             flash(_("You are recused from this review; ACCME staff will reassign it."), "info")
